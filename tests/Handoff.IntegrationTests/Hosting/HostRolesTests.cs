@@ -1,0 +1,69 @@
+using System.Net;
+using Handoff.Host.Hosting;
+using Handoff.Testing;
+
+namespace Handoff.IntegrationTests.Hosting;
+
+public sealed class HostRolesTests
+{
+    [Fact]
+    public async Task The_embedded_default_answers_live_and_ready_with_200()
+    {
+        await using var host = await RunningHost.StartAsync(new Dictionary<string, string?>(), Build);
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Postgres_mode_applies_the_schema_to_an_empty_database_and_becomes_ready()
+    {
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("host");
+        await using var host = await RunningHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Handoff:Storage"] = "postgres",
+            ["ConnectionStrings:Handoff"] = connectionString,
+            ["Handoff:Cluster:AdvertisedAddress"] = "127.0.0.1",
+            ["Handoff:Cluster:ClusterId"] = "host-test",
+        }, Build);
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/ready")).StatusCode);
+        var members = await Storage.SchemaTests.QueryAsync(connectionString,
+            "SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = 'host-test' AND Status = 3", r => r.GetInt64(0));
+        Assert.Equal(1, members.Single());
+    }
+
+    [Fact]
+    public async Task A_frontend_node_serves_the_web_as_a_client_of_the_cluster()
+    {
+        var gatewayPort = FreePorts.Next().ToString();
+        await using var silo = await RunningHost.StartAsync(new Dictionary<string, string?> { ["Handoff:Cluster:GatewayPort"] = gatewayPort }, Build);
+        await using var frontend = await RunningHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Handoff:Role"] = "frontend",
+            ["Handoff:Cluster:GatewayPort"] = gatewayPort,
+        }, Build);
+
+        var ready = await frontend.Http.GetStringAsync("/health/ready");
+        Assert.Equal("Healthy", ready);
+        Assert.Null(frontend.App.Services.GetService(typeof(Orleans.Runtime.ILocalSiloDetails)));
+    }
+
+    [Theory]
+    [InlineData("Handoff:Role", "everything")]
+    [InlineData("Handoff:Storage", "redis")]
+    public void A_bad_role_or_storage_value_stops_start_up_with_a_message_naming_the_key(string key, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => HandoffApp.Build([$"--{key}={value}"]));
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void Postgres_storage_without_a_connection_string_stops_start_up()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => HandoffApp.Build(["--Handoff:Storage=postgres"]));
+        Assert.Contains("ConnectionStrings:Handoff", error.Message);
+    }
+
+    private static Microsoft.AspNetCore.Builder.WebApplication Build(string[] args) => HandoffApp.Build(args);
+}
