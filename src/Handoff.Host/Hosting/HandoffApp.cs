@@ -1,4 +1,8 @@
+using Handoff.Host.Api;
 using Handoff.Host.Health;
+using Handoff.Host.Realtime;
+using Handoff.Host.Security;
+using Handoff.Host.Webhooks;
 
 namespace Handoff.Host.Hosting;
 
@@ -11,13 +15,32 @@ public static class HandoffApp
         configure?.Invoke(builder);
 
         builder.AddHandoffOrleans();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHandoffHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddHandoffAuthentication();
+        builder.Services.AddHandoffRateLimits(builder.Configuration);
+        builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024);
+        builder.Services.AddSingleton<ChatPushRelay>();
+        builder.Services.AddSingleton<ChatPushSubscriptions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatPushSubscriptions>());
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        if (builder.Configuration.GetValue("Handoff:Demo:Enabled", HandoffHostingOptions.From(builder.Configuration).Storage == StorageMode.Memory))
+        {
+            builder.Services.AddHostedService<DemoAgent>();
+        }
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHandoffHealth();
+        app.MapAgentEndpoints();
+        app.MapConversationEndpoints();
+        app.MapWebhookDeskEndpoints();
+        app.MapHub<ChatHub>("/hubs/chat");
         return app;
     }
 }

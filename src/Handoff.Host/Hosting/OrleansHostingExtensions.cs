@@ -1,4 +1,5 @@
 using System.Net;
+using Handoff.Grains;
 using Orleans.Configuration;
 
 namespace Handoff.Host.Hosting;
@@ -7,7 +8,7 @@ namespace Handoff.Host.Hosting;
 public static class OrleansHostingExtensions
 {
     /// <summary>The grain storage every <c>[PersistentState]</c> of ours names.</summary>
-    public const string GrainStorageName = "handoff";
+    public const string GrainStorageName = GrainStorage.Name;
 
     private const string Invariant = "Npgsql";
 
@@ -21,6 +22,7 @@ public static class OrleansHostingExtensions
 
         if (options.Role == HostRole.All)
         {
+            builder.Services.AddHandoffGrainServices(options.Storage == StorageMode.Postgres ? options.ConnectionString : null);
             builder.UseOrleans(silo => silo.AddHandoffSilo(options));
         }
         else

@@ -1,0 +1,56 @@
+using Handoff.Contracts.Realtime;
+
+namespace Handoff.Contracts.Conversations;
+
+/// <summary>The outcome of a hand-off request, as the bot's tool and the REST API report it.</summary>
+[GenerateSerializer, Immutable, Alias("handoff.request-outcome")]
+public sealed record HandoffOutcome([property: Id(0)] string Outcome, [property: Id(1)] string? HandoffId);
+
+[GenerateSerializer, Immutable, Alias("handoff.send-result")]
+public sealed record SendResult([property: Id(0)] long Seq, [property: Id(1)] bool Duplicate);
+
+/// <summary>A human's message or close, as a help-desk reported it.</summary>
+[GenerateSerializer, Immutable, Alias("handoff.human-event")]
+public sealed record HumanEvent(
+    [property: Id(0)] string HandoffId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string? Text,
+    [property: Id(3)] string? ExternalId,
+    [property: Id(4)] string? SenderName,
+    [property: Id(5)] DateTimeOffset At)
+{
+    public const string Message = "message";
+    public const string Closed = "closed";
+}
+
+/// <summary>
+/// One chat conversation: its messages (numbered), its hand-off state machine, its timeouts and its outbox to
+/// the help-desk. Key: the conversation id.
+/// </summary>
+[Alias("handoff.conversation")]
+public interface IConversationGrain : IGrainWithStringKey
+{
+    [Alias("create")] Task CreateAsync(string agentId, string channel, string? email, string? userId);
+    [Alias("view")] Task<ConversationView> GetAsync(int lastMessages);
+    [Alias("resume")] Task<IReadOnlyList<ChatMessage>> ResumeAsync(long afterSeq);
+    [Alias("send")] Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId);
+    [Alias("bot-message")] Task<SendResult> AddBotMessageAsync(string text, string? clientMessageId);
+    [Alias("set-email")] Task SetEmailAsync(string email);
+    [Alias("request-handoff")] Task<HandoffOutcome> RequestHandoffAsync(string? reason);
+    [Alias("keep-waiting")] Task KeepWaitingAsync();
+    [Alias("end-handoff")] Task EndHandoffByUserAsync();
+    [Alias("human-event")] Task<bool> ReceiveHumanEventAsync(HumanEvent humanEvent);
+    [Alias("subscribe")] Task SubscribeAsync(IChatPushObserver observer);
+    [Alias("unsubscribe")] Task UnsubscribeAsync(IChatPushObserver observer);
+}
+
+/// <summary>Maps a hand-off id (what a help-desk sees) to its conversation. Key: the hand-off id.</summary>
+[Alias("handoff.handoff-link")]
+public interface IHandoffLinkGrain : IGrainWithStringKey
+{
+    [Alias("set")] Task SetAsync(string agentId, string conversationId);
+    [Alias("get")] Task<HandoffLink?> GetAsync();
+}
+
+[GenerateSerializer, Immutable, Alias("handoff.handoff-link-value")]
+public sealed record HandoffLink([property: Id(0)] string AgentId, [property: Id(1)] string ConversationId);

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Desk;
+
+/// <summary>Builds the reference desk; <c>Program</c> and the tests share it.</summary>
+public static class DeskApp
+{
+    /// <param name="args">Command line, e.g. <c>--urls=http://127.0.0.1:0 --Desk:ReceivingKey=...</c>.</param>
+    /// <param name="store">Pass the same store to a second build to simulate the desk restarting without losing its conversations.</param>
+    public static WebApplication Build(string[] args, DeskStore? store = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var options = DeskOptions.Load(builder.Configuration);
+
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton(store ?? new DeskStore());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHttpClient<HandoffClient>(client =>
+        {
+            client.BaseAddress = options.HandoffBaseUri;
+            client.Timeout = TimeSpan.FromSeconds(15);
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        UsePage(app);
+        app.MapDeskProtocol(options.BasePath);
+        app.MapDeskConsole();
+
+        app.Logger.LogInformation(
+            "Desk webhook at {BasePath} (basic auth {Basic}, signing {Signing}); human replies go to {Handoff}.",
+            options.BasePath, options.BasicAuthRequired ? "on" : "off", options.SigningEnabled ? "on" : "off",
+            options.HandoffBaseUri?.ToString() ?? "(Desk:HandoffBaseUrl not set)");
+        return app;
+    }
+
+    private static void UsePage(WebApplication app)
+    {
+        var files = new EmbeddedFileProvider(typeof(DeskApp).Assembly, "Handoff.Desk.wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                // The page shows text typed by strangers; nothing but our own files may run or load.
+                headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+                headers.XContentTypeOptions = "nosniff";
+                headers.CacheControl = "no-cache";
+            },
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using Handoff.Desk;
+
+await DeskApp.Build(args).RunAsync();

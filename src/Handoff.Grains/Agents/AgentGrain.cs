@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using Handoff.Contracts.Agents;
+using Handoff.Grains.HelpDesks;
+
+namespace Handoff.Grains.Agents;
+
+/// <summary>Holds one agent's hand-off settings and help-desk connection.</summary>
+[GrainType("agent")]
+public sealed class AgentGrain(
+    [PersistentState(stateName: "agent", storageName: GrainStorage.Name)] IPersistentState<AgentState> state,
+    IHelpDeskGateway helpDesks,
+    TimeProvider time) : Grain, IAgentGrain
+{
+    private static readonly TimeSpan VerifyLimit = TimeSpan.FromSeconds(10);
+
+    public Task<bool> ExistsAsync() => Task.FromResult(state.State.Created);
+
+    public async Task EnsureCreatedAsync()
+    {
+        if (!state.State.Created)
+        {
+            state.State.Created = true;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<HandoffSettings?> GetHandoffSettingsAsync() => Task.FromResult(state.State.Settings);
+
+    public async Task SetHandoffSettingsAsync(HandoffSettings settings)
+    {
+        state.State.Created = true;
+        state.State.Settings = settings;
+        await state.WriteStateAsync();
+    }
+
+    public Task<HelpDeskConnection?> GetHelpDeskAsync() => Task.FromResult(state.State.HelpDesk);
+
+    public async Task<HelpDeskConnection> SetHelpDeskAsync(string kind, IReadOnlyDictionary<string, string> settings)
+    {
+        // The receiving secret survives a settings change so the address pasted into the desk keeps working.
+        var secret = state.State.HelpDesk?.ReceivingSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var connection = new HelpDeskConnection(kind, new Dictionary<string, string>(settings), HelpDeskConnection.Unavailable,
+            "not verified yet", null, secret);
+        state.State.Created = true;
+        state.State.HelpDesk = connection;
+        await state.WriteStateAsync();
+        return connection;
+    }
+
+    public async Task<HelpDeskConnection?> SetHelpDeskStatusAsync(string status, string? detail, DateTimeOffset checkedAt)
+    {
+        if (state.State.HelpDesk is not { } current)
+        {
+            return null;
+        }
+
+        state.State.HelpDesk = current with { Status = status, StatusDetail = detail, CheckedAt = checkedAt };
+        await state.WriteStateAsync();
+        return state.State.HelpDesk;
+    }
+
+    public async Task RemoveHelpDeskAsync()
+    {
+        if (state.State.HelpDesk is not null)
+        {
+            state.State.HelpDesk = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<HelpDeskConnection?> VerifyHelpDeskAsync()
+    {
+        if (state.State.HelpDesk is not { } connection)
+        {
+            return null;
+        }
+
+        (bool Available, string Detail) result;
+        using var limit = new CancellationTokenSource(VerifyLimit);
+        try
+        {
+            result = await helpDesks.VerifyAsync(connection, limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            result = (false, $"the help-desk did not answer within {VerifyLimit.TotalSeconds:0} s");
+        }
+        catch (Handoff.HelpDesks.HelpDeskCallException ex)
+        {
+            result = (false, ex.Message);
+        }
+
+        return await SetHelpDeskStatusAsync(result.Available ? HelpDeskConnection.Available : HelpDeskConnection.Unavailable, result.Detail, time.GetUtcNow());
+    }
+
+    public async Task<HelpDeskConnection?> GetHelpDeskForHandoffAsync(TimeSpan recheckUnavailableAfter)
+    {
+        // An unavailable desk is checked again before refusing, at most once per interval, so a desk that came
+        // back is used without an operator pressing "verify".
+        if (state.State.HelpDesk is { Status: HelpDeskConnection.Unavailable } c &&
+            (c.CheckedAt is null || time.GetUtcNow() - c.CheckedAt >= recheckUnavailableAfter))
+        {
+            return await VerifyHelpDeskAsync();
+        }
+
+        return state.State.HelpDesk;
+    }
+}

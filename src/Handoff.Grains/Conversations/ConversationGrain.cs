@@ -1,0 +1,668 @@
+using System.Security.Cryptography;
+using Handoff.Contracts.Agents;
+using Handoff.Contracts.Conversations;
+using Handoff.Contracts.Realtime;
+using Handoff.Core.Conversations;
+using Handoff.Core.Scheduling;
+using Handoff.Grains.Agents;
+using Handoff.Grains.Bots;
+using Handoff.Grains.HelpDesks;
+using Handoff.Grains.Transcripts;
+using Handoff.HelpDesks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+
+namespace Handoff.Grains.Conversations;
+
+/// <summary>
+/// One chat conversation: numbers and stores its messages, runs the hand-off state machine, owns the wait and
+/// session timeouts (persisted deadline, grain timer, reminder backstop) and the ordered outbox to the help-desk,
+/// and pushes every change to the web nodes that hold the conversation's connections.
+/// </summary>
+[GrainType("conversation")]
+public sealed class ConversationGrain(
+    [PersistentState(stateName: "conversation", storageName: GrainStorage.Name)] IPersistentState<ConversationState> state,
+    ITranscriptStore transcript,
+    IHelpDeskGateway helpDesks,
+    IConversationBot bot,
+    IOptions<ReminderOptions> reminderOptions,
+    TimeProvider time,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable
+{
+    public const int JoinWindow = 500;
+    public const int MaxTextLength = 4000;
+    private const string BackstopReminder = "handoff-backstop";
+    private static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(5);
+    private static readonly HashSet<string> HelpDeskChannels = ["intercom", "livechat", "zoho-salesiq", "livedesk", "sobot"];
+
+    private readonly List<ChatMessage> recent = [];
+    private readonly Dictionary<IChatPushObserver, DateTimeOffset> observers = new();
+    private long lastSeq;
+    private IGrainTimer? deadlineTimer;
+    private IGrainTimer? outboxTimer;
+    private bool backstopRegistered;
+
+    private ConversationState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+    private HandoffRecord? Active => S.Handoff is { State: not ConversationStates.Ended } h ? h : null;
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!S.Created)
+        {
+            return;
+        }
+
+        lastSeq = await transcript.GetLastSeqAsync(Id, cancellationToken);
+        recent.AddRange(await transcript.ReadLastAsync(Id, JoinWindow, cancellationToken));
+        backstopRegistered = await this.GetReminder(BackstopReminder) is not null;
+        if (S.Deadline is not null)
+        {
+            ArmDeadlineTimer();
+        }
+
+        if (S.Outbox.Count > 0)
+        {
+            ScheduleOutbox(TimeSpan.Zero);
+        }
+    }
+
+    public async Task CreateAsync(string agentId, string channel, string? email, string? userId)
+    {
+        if (S.Created)
+        {
+            throw new ConversationRefusedException(ConversationRefusedException.Invalid, "the conversation exists already");
+        }
+
+        S.Created = true;
+        S.AgentId = agentId;
+        S.Channel = channel;
+        S.Email = email;
+        S.UserId = userId;
+        S.CreatedAt = Now;
+        await state.WriteStateAsync();
+    }
+
+    public Task<ConversationView> GetAsync(int lastMessages)
+    {
+        EnsureCreated();
+        var h = S.Handoff;
+        var view = new ConversationView(Id, S.AgentId, S.Channel, CurrentState, S.Email, lastSeq,
+            h is null ? null : new HandoffView(h.HandoffId, h.State, h.RequestedAt, h.OpenedAt, h.FirstHumanReplyAt, h.EndedAt, h.EndReason),
+            recent.Skip(Math.Max(0, recent.Count - Math.Clamp(lastMessages, 0, JoinWindow))).ToList());
+        return Task.FromResult(view);
+    }
+
+    public async Task<IReadOnlyList<ChatMessage>> ResumeAsync(long afterSeq)
+    {
+        EnsureCreated();
+        if (afterSeq >= lastSeq)
+        {
+            return [];
+        }
+
+        if (recent.Count > 0 && recent[0].Seq <= afterSeq + 1)
+        {
+            return recent.Where(m => m.Seq > afterSeq).ToList();
+        }
+
+        return await transcript.ReadAfterAsync(Id, Math.Max(0, afterSeq), 100_000);
+    }
+
+    public async Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId)
+    {
+        EnsureCreated();
+        var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, clientMessageId is { Length: > 0 } c ? "u:" + c : null);
+        if (duplicate)
+        {
+            return new SendResult(message.Seq, true);
+        }
+
+        switch (Active?.State)
+        {
+            case null:
+                await BotTurnAsync(message);
+                break;
+            case ConversationStates.AwaitingEmail:
+                if (EmailAddress.TryNormalize(message.Text, out var email))
+                {
+                    S.Email = email;
+                    await OpenAsync();
+                }
+                else
+                {
+                    await SystemAsync(t => t.InvalidEmail);
+                }
+
+                break;
+            default:
+                var handoff = Active!;
+                S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Chat, HandoffId = handoff.HandoffId, MessageId = message.Id, Text = message.Text });
+                if (handoff.State == ConversationStates.WithHuman)
+                {
+                    // The session timeout counts from the human's last message while the user has not answered.
+                    S.Deadline = null;
+                    DisposeDeadlineTimer();
+                }
+
+                await state.WriteStateAsync();
+                ScheduleOutbox(TimeSpan.Zero);
+                await UpdateBackstopAsync();
+                break;
+        }
+
+        return new SendResult(message.Seq, false);
+    }
+
+    public async Task<SendResult> AddBotMessageAsync(string text, string? clientMessageId)
+    {
+        EnsureCreated();
+        var (message, duplicate) = await AppendAsync(ChatMessage.Bot, CheckText(text), null, clientMessageId is { Length: > 0 } c ? "b:" + c : null);
+        return new SendResult(message.Seq, duplicate);
+    }
+
+    public async Task SetEmailAsync(string email)
+    {
+        EnsureCreated();
+        if (!EmailAddress.TryNormalize(email, out var address))
+        {
+            throw new ConversationRefusedException(ConversationRefusedException.Invalid, "that is not a valid e-mail address");
+        }
+
+        S.Email = address;
+        if (Active?.State == ConversationStates.AwaitingEmail)
+        {
+            await OpenAsync();
+        }
+        else
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<HandoffOutcome> RequestHandoffAsync(string? reason)
+    {
+        EnsureCreated();
+        if (Active is { } active)
+        {
+            var outcome = active.State == ConversationStates.AwaitingEmail ? "awaiting-email" : "waiting-for-human";
+            return new HandoffOutcome(outcome, active.HandoffId);
+        }
+
+        var question = recent.LastOrDefault(m => m.From == ChatMessage.User);
+        return await StartHandoffAsync(reason, question?.Seq);
+    }
+
+    public async Task KeepWaitingAsync()
+    {
+        EnsureCreated();
+        if (Active is { State: ConversationStates.WaitTimeoutPrompt } handoff)
+        {
+            var settings = await SettingsAsync();
+            handoff.State = ConversationStates.WaitingForHuman;
+            S.Deadline = Now.AddSeconds(settings.WaitTimeoutSeconds);
+            await state.WriteStateAsync();
+            ArmDeadlineTimer();
+            PushState(ConversationStates.WaitingForHuman, null);
+        }
+    }
+
+    public async Task EndHandoffByUserAsync()
+    {
+        EnsureCreated();
+        if (Active is { } handoff)
+        {
+            await EndAsync(EndReasons.UserEnded, handoff.State == ConversationStates.AwaitingEmail ? null : "USER_CLOSED");
+        }
+    }
+
+    public async Task<bool> ReceiveHumanEventAsync(HumanEvent humanEvent)
+    {
+        EnsureCreated();
+        if (S.Handoff is not { } handoff || handoff.HandoffId != humanEvent.HandoffId || handoff.State == ConversationStates.AwaitingEmail)
+        {
+            throw new ConversationRefusedException(ConversationRefusedException.NotFound, "no such hand-off");
+        }
+
+        var dedupeKey = humanEvent.ExternalId is { Length: > 0 } id ? $"h:{handoff.HandoffId}:{id}" : null;
+        if (dedupeKey is not null && humanEvent.Kind == HumanEvent.Message &&
+            (recent.Any(m => m.From == ChatMessage.Human && m.Id == HumanMessageId(dedupeKey)) ||
+             await transcript.FindByDedupeKeyAsync(Id, dedupeKey) is not null))
+        {
+            return false;
+        }
+
+        if (handoff.State == ConversationStates.Ended)
+        {
+            throw new ConversationRefusedException(ConversationRefusedException.Ended, "the hand-off has ended");
+        }
+
+        if (humanEvent.Kind == HumanEvent.Closed)
+        {
+            await EndAsync(EndReasons.HumanEnded, null);
+            return true;
+        }
+
+        var text = CheckText(humanEvent.Text ?? "");
+        var settings = await SettingsAsync();
+        var joined = handoff.State != ConversationStates.WithHuman;
+        if (joined)
+        {
+            handoff.State = ConversationStates.WithHuman;
+            handoff.FirstHumanReplyAt = Now;
+        }
+
+        await AppendAsync(ChatMessage.Human, text, humanEvent.SenderName, dedupeKey, dedupeKey is null ? null : HumanMessageId(dedupeKey));
+        S.Deadline = Now.AddSeconds(settings.SessionTimeoutSeconds);
+        await state.WriteStateAsync();
+        ArmDeadlineTimer();
+        await UpdateBackstopAsync();
+        if (joined)
+        {
+            PushState(ConversationStates.WithHuman, null);
+        }
+
+        return true;
+    }
+
+    public Task SubscribeAsync(IChatPushObserver observer)
+    {
+        observers[observer] = Now;
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IChatPushObserver observer)
+    {
+        observers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!S.Created)
+        {
+            return;
+        }
+
+        if (S.Deadline is { } deadline && deadline <= Now)
+        {
+            await OnDeadlineAsync();
+        }
+        else if (S.Deadline is not null && deadlineTimer is null)
+        {
+            ArmDeadlineTimer();
+        }
+
+        if (S.Outbox.Count > 0 && outboxTimer is null)
+        {
+            ScheduleOutbox(TimeSpan.Zero);
+        }
+
+        await UpdateBackstopAsync();
+    }
+
+    // ----- the hand-off state machine -----
+
+    private async Task BotTurnAsync(ChatMessage userMessage)
+    {
+        var settings = await AgentSettingsOrNullAsync();
+        var turn = await bot.RespondAsync(S.AgentId, userMessage.Text, settings, CancellationToken.None);
+        if (turn.RequestsHandoff)
+        {
+            await StartHandoffAsync(turn.Reason, userMessage.Seq);
+        }
+        else if (turn.Reply is { Length: > 0 } reply)
+        {
+            await AppendAsync(ChatMessage.Bot, reply, null, null);
+        }
+    }
+
+    private async Task<HandoffOutcome> StartHandoffAsync(string? reason, long? questionSeq)
+    {
+        var agent = GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId));
+        var settings = await agent.GetHandoffSettingsAsync();
+        var handoff = new HandoffRecord { HandoffId = NewId("h"), RequestedAt = Now, CurrentQuestionSeq = questionSeq, Reason = reason };
+        S.Handoff = handoff;
+
+        if (settings is not { Enabled: true })
+        {
+            return await RefuseAsync(EndReasons.Disabled, (settings?.Texts ?? HandoffTexts.Defaults).Unavailable);
+        }
+
+        var fromHelpDesk = HelpDeskChannels.Contains(S.Channel);
+        if (fromHelpDesk != (settings.Mode == HandoffSettings.HelpDeskToHelpDesk))
+        {
+            return await RefuseAsync(EndReasons.WrongChannel, settings.Texts.Unavailable);
+        }
+
+        if (await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(15)) is not { Status: HelpDeskConnection.Available })
+        {
+            return await RefuseAsync(EndReasons.HelpDeskUnavailable, settings.Texts.Unavailable);
+        }
+
+        if (!ServiceSchedule.IsInService(Now, TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), SchedulePeriods(settings)))
+        {
+            return await RefuseAsync(EndReasons.OffHours, settings.OffHoursReply);
+        }
+
+        await GrainFactory.GetGrain<IHandoffLinkGrain>(handoff.HandoffId).SetAsync(S.AgentId, Id);
+        if (S.Email is null)
+        {
+            handoff.State = ConversationStates.AwaitingEmail;
+            await state.WriteStateAsync();
+            await SystemAsync(settings.Texts.AskEmail);
+            PushState(ConversationStates.AwaitingEmail, null);
+            return new HandoffOutcome("awaiting-email", handoff.HandoffId);
+        }
+
+        return await OpenAsync();
+    }
+
+    private async Task<HandoffOutcome> OpenAsync()
+    {
+        var handoff = Active!;
+        var agent = GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId));
+        var settings = await SettingsAsync();
+        var connection = await agent.GetHelpDeskAsync();
+        var dialogue = (await DialogueAsync()).Select(m => (m.From == ChatMessage.User, m.Seq, m.Text)).ToList();
+        var body = HistoryWindow.Select(dialogue, handoff.CurrentQuestionSeq, settings.HistoryMessageCount);
+        try
+        {
+            if (connection is null)
+            {
+                throw new HelpDeskCallException("the help-desk connection was removed");
+            }
+
+            await helpDesks.OpenAsync(connection, new HandoffOpening(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId, body), CancellationToken.None);
+        }
+        catch (HelpDeskCallException ex)
+        {
+            logger.LogWarning("Hand-off {HandoffId} of agent {AgentId} could not be opened: {Cause}", handoff.HandoffId, S.AgentId, ex.Message);
+            handoff.State = ConversationStates.Ended;
+            handoff.EndedAt = Now;
+            handoff.EndReason = EndReasons.HelpDeskError;
+            await state.WriteStateAsync();
+            await SystemAsync(settings.Texts.Unavailable);
+            PushState(ConversationStates.Bot, EndReasons.HelpDeskError);
+            return new HandoffOutcome(EndReasons.HelpDeskError, handoff.HandoffId);
+        }
+
+        handoff.State = ConversationStates.WaitingForHuman;
+        handoff.OpenedAt = Now;
+        S.Deadline = Now.AddSeconds(settings.WaitTimeoutSeconds);
+        await state.WriteStateAsync();
+        ArmDeadlineTimer();
+        await UpdateBackstopAsync();
+        await SystemAsync(settings.Texts.Waiting);
+        PushState(ConversationStates.WaitingForHuman, null);
+        return new HandoffOutcome("waiting-for-human", handoff.HandoffId);
+    }
+
+    private async Task<HandoffOutcome> RefuseAsync(string reason, string text)
+    {
+        var handoff = S.Handoff!;
+        handoff.State = ConversationStates.Ended;
+        handoff.EndedAt = Now;
+        handoff.EndReason = reason;
+        await state.WriteStateAsync();
+        await SystemAsync(text);
+        PushState(ConversationStates.Bot, reason);
+        return new HandoffOutcome(reason, handoff.HandoffId);
+    }
+
+    private async Task EndAsync(string reason, string? deskCloseType)
+    {
+        var handoff = Active!;
+        var settings = await SettingsAsync();
+        handoff.State = ConversationStates.Ended;
+        handoff.EndedAt = Now;
+        handoff.EndReason = reason;
+        S.Deadline = null;
+        S.EndReasonForBot = reason;
+        if (deskCloseType is not null)
+        {
+            S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Close, HandoffId = handoff.HandoffId, MessageId = NewId("x"), CloseType = deskCloseType });
+        }
+
+        await state.WriteStateAsync();
+        DisposeDeadlineTimer();
+        await SystemAsync(settings.Texts.Ended);
+        PushState(ConversationStates.Bot, reason);
+        if (S.Outbox.Count > 0)
+        {
+            ScheduleOutbox(TimeSpan.Zero);
+        }
+
+        await UpdateBackstopAsync();
+    }
+
+    // ----- timeouts -----
+
+    private async Task OnDeadlineAsync()
+    {
+        // Idempotent: whoever runs it (timer, reminder, activation) first moves or clears the deadline.
+        if (S.Deadline is not { } deadline || deadline > Now)
+        {
+            return;
+        }
+
+        switch (Active?.State)
+        {
+            case ConversationStates.WaitingForHuman:
+                var settings = await SettingsAsync();
+                Active!.State = ConversationStates.WaitTimeoutPrompt;
+                S.Deadline = Now.AddSeconds(settings.WaitTimeoutSeconds);
+                await state.WriteStateAsync();
+                ArmDeadlineTimer();
+                await SystemAsync(settings.Texts.WaitTimeoutPrompt);
+                PushState(ConversationStates.WaitTimeoutPrompt, EndReasons.WaitTimeout);
+                break;
+            case ConversationStates.WaitTimeoutPrompt:
+                await EndAsync(EndReasons.WaitTimeout, "TIMEOUT");
+                break;
+            case ConversationStates.WithHuman:
+                await EndAsync(EndReasons.SessionTimeout, "TIMEOUT");
+                break;
+            default:
+                S.Deadline = null;
+                await state.WriteStateAsync();
+                break;
+        }
+
+        await UpdateBackstopAsync();
+    }
+
+    private void ArmDeadlineTimer()
+    {
+        DisposeDeadlineTimer();
+        if (S.Deadline is not { } deadline)
+        {
+            return;
+        }
+
+        var due = deadline - Now;
+        deadlineTimer = this.RegisterGrainTimer(async () =>
+        {
+            DisposeDeadlineTimer();
+            await OnDeadlineAsync();
+        }, new GrainTimerCreationOptions { DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private void DisposeDeadlineTimer()
+    {
+        deadlineTimer?.Dispose();
+        deadlineTimer = null;
+    }
+
+    /// <summary>The reminder exists exactly while something must happen even if this activation dies.</summary>
+    private async Task UpdateBackstopAsync()
+    {
+        var needed = S.Deadline is not null || S.Outbox.Count > 0;
+        if (needed && !backstopRegistered)
+        {
+            var period = reminderOptions.Value.MinimumReminderPeriod;
+            var due = S.Deadline is { } d && d > Now ? d - Now + TimeSpan.FromMilliseconds(200) : period;
+            await this.RegisterOrUpdateReminder(BackstopReminder, due, period);
+            backstopRegistered = true;
+        }
+        else if (!needed && backstopRegistered)
+        {
+            if (await this.GetReminder(BackstopReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            backstopRegistered = false;
+        }
+    }
+
+    // ----- the outbox to the help-desk -----
+
+    private void ScheduleOutbox(TimeSpan due)
+    {
+        outboxTimer?.Dispose();
+        outboxTimer = this.RegisterGrainTimer(DeliverOutboxAsync, new GrainTimerCreationOptions { DueTime = due, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private async Task DeliverOutboxAsync()
+    {
+        outboxTimer?.Dispose();
+        outboxTimer = null;
+        var connection = S.Outbox.Count > 0 ? await GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId)).GetHelpDeskAsync() : null;
+        while (S.Outbox.Count > 0)
+        {
+            var item = S.Outbox[0];
+            try
+            {
+                if (connection is null)
+                {
+                    throw new HelpDeskCallException("the agent has no help-desk connection");
+                }
+
+                if (item.Kind == OutboxItem.Chat)
+                {
+                    await helpDesks.SendUserMessageAsync(connection, item.HandoffId, item.MessageId, item.Text ?? "", CancellationToken.None);
+                }
+                else
+                {
+                    await helpDesks.CloseAsync(connection, item.HandoffId, item.CloseType ?? "USER_CLOSED", CancellationToken.None);
+                }
+            }
+            catch (HelpDeskCallException ex)
+            {
+                item.Attempts++;
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(item.Attempts, 10))));
+                logger.LogInformation("Delivery to the help-desk failed (attempt {Attempt}, next in {Backoff}): {Cause}", item.Attempts, backoff, ex.Message);
+                ScheduleOutbox(backoff);
+                return;
+            }
+
+            S.Outbox.RemoveAt(0);
+            await state.WriteStateAsync();
+        }
+
+        await UpdateBackstopAsync();
+    }
+
+    // ----- messages and pushes -----
+
+    private async Task<(ChatMessage Message, bool Duplicate)> AppendAsync(string from, string text, string? senderName, string? dedupeKey, string? id = null)
+    {
+        var message = new ChatMessage(lastSeq + 1, id ?? NewId("m"), from, text, Now, senderName);
+        if (!await transcript.TryAppendAsync(Id, message, dedupeKey))
+        {
+            var existing = dedupeKey is null ? null : await transcript.FindByDedupeKeyAsync(Id, dedupeKey);
+            return existing is not null
+                ? (existing, true)
+                : throw new InvalidOperationException($"message {message.Seq} of {Id} was written by someone else");
+        }
+
+        lastSeq = message.Seq;
+        recent.Add(message);
+        if (recent.Count > JoinWindow)
+        {
+            recent.RemoveAt(0);
+        }
+
+        Push(o => o.MessageAsync(Id, message));
+        return (message, false);
+    }
+
+    private async Task SystemAsync(Func<HandoffTexts, string> text) => await SystemAsync(text((await SettingsAsync()).Texts));
+
+    private async Task SystemAsync(string text) => await AppendAsync(ChatMessage.System, text, null, null);
+
+    private void PushState(string conversationState, string? reason)
+    {
+        var change = new StateChange(conversationState, reason, Now);
+        Push(o => o.StateAsync(Id, change));
+    }
+
+    private void Push(Func<IChatPushObserver, Task> send)
+    {
+        var cutoff = Now - ObserverLifetime;
+        foreach (var (observer, renewed) in observers.ToList())
+        {
+            if (renewed < cutoff)
+            {
+                observers.Remove(observer);
+                continue;
+            }
+
+            try
+            {
+                _ = send(observer);
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug(ex, "Push to a web node failed; it resumes by seq");
+                observers.Remove(observer);
+            }
+        }
+    }
+
+    // ----- helpers -----
+
+    private string CurrentState => Active?.State ?? ConversationStates.Bot;
+
+    private void EnsureCreated()
+    {
+        if (!S.Created)
+        {
+            throw new ConversationRefusedException(ConversationRefusedException.NotFound, "no such conversation");
+        }
+    }
+
+    private static string CheckText(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0 || trimmed.Length > MaxTextLength)
+        {
+            throw new ConversationRefusedException(ConversationRefusedException.Invalid, $"text must be 1 to {MaxTextLength} characters");
+        }
+
+        return trimmed;
+    }
+
+    private async Task<HandoffSettings?> AgentSettingsOrNullAsync() =>
+        await GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId)).GetHandoffSettingsAsync();
+
+    private async Task<HandoffSettings> SettingsAsync() => await AgentSettingsOrNullAsync() ?? AgentSettingsDefaults.Disabled;
+
+    private async Task<IReadOnlyList<ChatMessage>> DialogueAsync()
+    {
+        var source = recent.Count > 0 && recent[0].Seq == 1 ? recent : await transcript.ReadLastAsync(Id, 10_000);
+        return source.Where(m => m.From is ChatMessage.User or ChatMessage.Bot).ToList();
+    }
+
+    private static IReadOnlyCollection<ServicePeriod> SchedulePeriods(HandoffSettings settings) =>
+        settings.ServicePeriods.Select(AgentSettingsDefaults.ToServicePeriod).ToList();
+
+    private static string HumanMessageId(string dedupeKey) =>
+        "m" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dedupeKey)))[..24];
+
+    private static string NewId(string prefix) =>
+        prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

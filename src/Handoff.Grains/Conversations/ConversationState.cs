@@ -1,0 +1,54 @@
+namespace Handoff.Grains.Conversations;
+
+/// <summary>
+/// What a conversation grain persists. Small on purpose: messages live in the transcript store, so a message
+/// never rewrites this record; it changes with the hand-off state, the deadline and the outbox.
+/// </summary>
+[GenerateSerializer, Alias("handoff.conversation-state")]
+public sealed class ConversationState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public string AgentId { get; set; } = "";
+    [Id(2)] public string Channel { get; set; } = "";
+    [Id(3)] public string? Email { get; set; }
+    [Id(4)] public string? UserId { get; set; }
+    [Id(5)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(6)] public HandoffRecord? Handoff { get; set; }
+
+    /// <summary>When the running timeout (wait, prompt or session, by hand-off state) expires.</summary>
+    [Id(7)] public DateTimeOffset? Deadline { get; set; }
+
+    /// <summary>Calls to the help-desk not yet acknowledged, oldest first; delivered strictly in this order.</summary>
+    [Id(8)] public List<OutboxItem> Outbox { get; set; } = [];
+
+    /// <summary>How the last hand-off ended, until the bot has been told that a human handled part of it.</summary>
+    [Id(9)] public string? EndReasonForBot { get; set; }
+}
+
+[GenerateSerializer, Alias("handoff.handoff-record")]
+public sealed class HandoffRecord
+{
+    [Id(0)] public string HandoffId { get; set; } = "";
+    [Id(1)] public string State { get; set; } = "";
+    [Id(2)] public DateTimeOffset RequestedAt { get; set; }
+    [Id(3)] public DateTimeOffset? OpenedAt { get; set; }
+    [Id(4)] public DateTimeOffset? FirstHumanReplyAt { get; set; }
+    [Id(5)] public DateTimeOffset? EndedAt { get; set; }
+    [Id(6)] public string? EndReason { get; set; }
+    [Id(7)] public long? CurrentQuestionSeq { get; set; }
+    [Id(8)] public string? Reason { get; set; }
+}
+
+[GenerateSerializer, Alias("handoff.outbox-item")]
+public sealed class OutboxItem
+{
+    public const string Chat = "chat";
+    public const string Close = "close";
+
+    [Id(0)] public string Kind { get; set; } = Chat;
+    [Id(1)] public string HandoffId { get; set; } = "";
+    [Id(2)] public string MessageId { get; set; } = "";
+    [Id(3)] public string? Text { get; set; }
+    [Id(4)] public string? CloseType { get; set; }
+    [Id(5)] public int Attempts { get; set; }
+}

@@ -1,0 +1,24 @@
+using Handoff.Contracts.Conversations;
+
+namespace Handoff.Grains.Conversations;
+
+[GenerateSerializer, Alias("handoff.handoff-link-state")]
+public sealed class HandoffLinkState
+{
+    [Id(0)] public HandoffLink? Link { get; set; }
+}
+
+/// <summary>Finds the conversation behind a hand-off id that a help-desk sends back to us.</summary>
+[GrainType("handoff-link")]
+public sealed class HandoffLinkGrain(
+    [PersistentState(stateName: "handoff-link", storageName: GrainStorage.Name)] IPersistentState<HandoffLinkState> state)
+    : Grain, IHandoffLinkGrain
+{
+    public async Task SetAsync(string agentId, string conversationId)
+    {
+        state.State.Link = new HandoffLink(agentId, conversationId);
+        await state.WriteStateAsync();
+    }
+
+    public Task<HandoffLink?> GetAsync() => Task.FromResult(state.State.Link);
+}

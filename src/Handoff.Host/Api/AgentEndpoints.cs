@@ -1,0 +1,128 @@
+using Handoff.Contracts.Agents;
+using Handoff.Core.Scheduling;
+using Handoff.Grains.Agents;
+using Handoff.Host.Security;
+using Handoff.HelpDesks;
+
+namespace Handoff.Host.Api;
+
+/// <summary>The operator API of an agent: hand-off settings, help-desk connection, service windows.</summary>
+public static class AgentEndpoints
+{
+    public static IEndpointRouteBuilder MapAgentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var agents = app.MapGroup("/api/agents/{agentId}").RequireAuthorization(AuthenticationSetup.AdminPolicy);
+
+        agents.MapPut("/handoff", async (string agentId, HandoffSettingsBody body, IGrainFactory grains) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var (settings, errors) = body.Validate();
+            if (settings is null) return Results.ValidationProblem(errors);
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            await agent.SetHandoffSettingsAsync(settings);
+            return Results.Ok(SettingsView(settings, await agent.GetHelpDeskAsync()));
+        });
+
+        agents.MapGet("/handoff", async (string agentId, IGrainFactory grains) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
+            return Results.Ok(SettingsView(await agent.GetHandoffSettingsAsync() ?? AgentSettingsDefaults.Disabled, await agent.GetHelpDeskAsync()));
+        });
+
+        agents.MapPut("/helpdesk", async (string agentId, HelpDeskBody body, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var (kind, settings, errors) = body.Validate();
+            if (errors.Count == 0 && kind == "webhook" &&
+                await OutboundUrlPolicy.CheckAsync(settings["url"], AllowPrivateTargets(config), request.HttpContext.RequestAborted) is { } urlProblem)
+            {
+                errors["settings.url"] = [urlProblem];
+            }
+
+            if (errors.Count > 0) return Results.ValidationProblem(errors);
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            await agent.SetHelpDeskAsync(kind, settings);
+            return Results.Ok(HelpDeskView(agentId, await agent.VerifyHelpDeskAsync(), keys, config, request));
+        });
+
+        agents.MapGet("/helpdesk", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
+            return Results.Ok(HelpDeskView(agentId, await agent.GetHelpDeskAsync(), keys, config, request));
+        });
+
+        agents.MapPost("/helpdesk/verify", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
+            return Results.Ok(HelpDeskView(agentId, await agent.VerifyHelpDeskAsync(), keys, config, request));
+        });
+
+        agents.MapDelete("/helpdesk", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
+            await agent.RemoveHelpDeskAsync();
+            return Results.Ok(HelpDeskView(agentId, null, keys, config, request));
+        });
+
+        agents.MapGet("/service-windows", async (string agentId, string? date, IGrainFactory grains) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", out var day))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["date"] = ["must be a date yyyy-MM-dd"] });
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
+            var settings = await agent.GetHandoffSettingsAsync() ?? AgentSettingsDefaults.Disabled;
+            var windows = ServiceSchedule.WindowsFor(day, settings.ServicePeriods.Select(AgentSettingsDefaults.ToServicePeriod).ToList());
+            return Results.Ok(new { date = day.ToString("yyyy-MM-dd"), timeZone = settings.TimeZone, windows = windows.Select(w => new { start = w.Start, end = w.End }) });
+        });
+
+        return app;
+    }
+
+    public static bool AllowPrivateTargets(IConfiguration config) =>
+        config.GetValue<bool?>("Handoff:AllowPrivateNetworkTargets")
+        ?? !string.Equals(config["Handoff:Storage"], "postgres", StringComparison.OrdinalIgnoreCase);
+
+    internal static IResult UnknownAgent(string agentId) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown agent", detail: $"No agent '{agentId}'.");
+
+    private static object SettingsView(HandoffSettings s, HelpDeskConnection? helpDesk) => new
+    {
+        enabled = s.Enabled,
+        mode = s.Mode,
+        triggerDescription = s.TriggerDescription,
+        waitTimeoutSeconds = s.WaitTimeoutSeconds,
+        sessionTimeoutSeconds = s.SessionTimeoutSeconds,
+        timeZone = s.TimeZone,
+        servicePeriods = s.ServicePeriods.Select(p => p.Type == "date"
+            ? (object)new { type = p.Type, date = p.Date, start = p.Start, end = p.End }
+            : new { type = p.Type, days = p.Days, start = p.Start, end = p.End }),
+        offHoursReply = s.OffHoursReply,
+        historyMessageCount = s.HistoryMessageCount,
+        texts = s.Texts,
+        helpDeskStatus = helpDesk?.Status ?? HelpDeskConnection.NotConfigured,
+    };
+
+    private static object HelpDeskView(string agentId, HelpDeskConnection? c, HandoffKeys keys, IConfiguration config, HttpRequest request)
+    {
+        var baseUrl = (config["Handoff:PublicBaseUrl"] ?? $"{request.Scheme}://{request.Host}").TrimEnd('/');
+        if (c is null)
+        {
+            return new { kind = (string?)null, settings = new Dictionary<string, string>(), status = HelpDeskConnection.NotConfigured,
+                statusDetail = (string?)null, checkedAt = (DateTimeOffset?)null, receivingAddress = (string?)null, receivingKey = (string?)null };
+        }
+
+        var receivingKey = keys.CreateReceivingKey(agentId, c.ReceivingSecret);
+        var address = c.Kind == "webhook" ? $"{baseUrl}/v1/human/message/receive" : $"{baseUrl}/webhooks/{c.Kind}/{receivingKey}";
+        return new { kind = c.Kind, settings = HelpDeskBody.Masked(c.Kind, c.Settings), status = c.Status, statusDetail = c.StatusDetail,
+            checkedAt = c.CheckedAt, receivingAddress = address, receivingKey };
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace Handoff.Host.Api;
+
+/// <summary>The JSON of <c>PUT /api/agents/{agentId}/helpdesk</c> and the per-kind rules for its settings.</summary>
+public sealed class HelpDeskBody
+{
+    public string? Kind { get; set; }
+    public Dictionary<string, JsonElement>? Settings { get; set; }
+
+    public sealed record KindRules(string[] Required, string[] Optional, string[] Secrets);
+
+    public static readonly IReadOnlyDictionary<string, KindRules> Kinds = new Dictionary<string, KindRules>
+    {
+        ["webhook"] = new(["url"], ["username", "password", "signingSecret"], ["password", "signingSecret"]),
+        ["intercom"] = new(["accessToken"], ["clientSecret", "region", "apiVersion", "teamId"], ["accessToken", "clientSecret"]),
+        ["livechat"] = new(["organizationId", "clientId"], ["webhookSecretKey", "region", "groupId", "apiVersion", "agentAccessToken"], ["webhookSecretKey", "agentAccessToken"]),
+        ["zoho-salesiq"] = new(["clientId", "clientSecret", "screenName", "region"], ["departmentId", "appId", "publicKey"], ["clientSecret"]),
+        ["livedesk"] = new(["apiKey", "apiSecret"], ["baseUrl", "inboxId", "webhookSecret"], ["apiSecret", "webhookSecret"]),
+        ["sobot"] = new(["appId", "appKey"], ["baseUrl", "companyId", "forwardingKey"], ["appKey", "forwardingKey"]),
+    };
+
+    public (string Kind, Dictionary<string, string> Settings, Dictionary<string, string[]> Errors) Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        var values = new Dictionary<string, string>();
+        if (Kind is null || !Kinds.TryGetValue(Kind, out var rules))
+        {
+            errors["kind"] = [$"must be one of: {string.Join(", ", Kinds.Keys)}"];
+            return (Kind ?? "", values, errors);
+        }
+
+        foreach (var (key, value) in Settings ?? [])
+        {
+            if (!rules.Required.Contains(key) && !rules.Optional.Contains(key))
+            {
+                errors[$"settings.{key}"] = [$"is not a setting of kind {Kind}"];
+            }
+            else if (value.ValueKind is JsonValueKind.String or JsonValueKind.Number && value.ToString() is { Length: > 0 and <= 4000 } text)
+            {
+                values[key] = text;
+            }
+            else if (value.ValueKind != JsonValueKind.Null)
+            {
+                errors[$"settings.{key}"] = ["must be a non-empty string of at most 4000 characters"];
+            }
+        }
+
+        foreach (var key in rules.Required.Where(k => !values.ContainsKey(k)))
+        {
+            errors[$"settings.{key}"] = ["is required"];
+        }
+
+        return (Kind, values, errors);
+    }
+
+    /// <summary>Secrets show only their last 4 characters.</summary>
+    public static Dictionary<string, string> Masked(string kind, IReadOnlyDictionary<string, string> settings)
+    {
+        var secrets = Kinds.TryGetValue(kind, out var rules) ? rules.Secrets : [];
+        return settings.ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? Mask(kv.Value) : kv.Value);
+    }
+
+    public static string Mask(string secret) => secret.Length <= 4 ? new string('*', secret.Length) : new string('*', Math.Min(8, secret.Length - 4)) + secret[^4..];
+}
