@@ -47,7 +47,7 @@ public sealed class FakeWebhookDesk : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         FakeWebhookDesk? desk = null;
-        app.MapGet("/desk", (HttpRequest r) => desk!.Authorized(r) ? Results.Ok() : Results.Unauthorized());
+        app.MapGet("/desk", (HttpRequest r) => !desk!.Authorized(r) ? Results.Unauthorized() : desk.FailWith is { } s ? Results.StatusCode(s) : Results.Ok());
         foreach (var path in new[] { "conversation/establish", "chat", "conversation/close" })
         {
             app.MapPost("/desk/" + path, (HttpRequest r) => desk!.HandleAsync(path, r));
