@@ -1,5 +1,6 @@
 using System.Reflection;
 using Handoff.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -27,7 +28,8 @@ internal static class PostgresClusters
     }
 
     /// <summary>Membership, state and reminders all on PostgreSQL, with fast failure detection.</summary>
-    public static async Task<InProcessTestCluster> StartFullyDurableAsync(string connectionString, string serviceId, short silos)
+    public static async Task<InProcessTestCluster> StartFullyDurableAsync(string connectionString, string serviceId, short silos,
+        Action<IServiceCollection>? services = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
@@ -43,6 +45,7 @@ internal static class PostgresClusters
                 o.ConnectionString = connectionString;
             });
             silo.AddHandoffPostgresStorage(connectionString);
+            services?.Invoke(silo.Services);
             silo.Configure<ReminderOptions>(o =>
             {
                 o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
