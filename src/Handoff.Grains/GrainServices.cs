@@ -1,3 +1,4 @@
+using Handoff.Grains.Agents;
 using Handoff.Grains.Bots;
 using Handoff.Grains.HelpDesks;
 using Handoff.Grains.Transcripts;
@@ -15,6 +16,12 @@ public static class GrainServices
     public static IServiceCollection AddHandoffGrainServices(this IServiceCollection services, string? postgresConnectionString)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            // The host registers one from its own keys; test silos get one from configuration.
+            var config = sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+            return SecretProtector.FromSecret(config["Handoff:SigningKey"] ?? config["Handoff:AdminApiKey"] ?? "handoff-test-silo");
+        });
         services.AddHttpClient(WebhookHelpDeskClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<IHelpDeskGateway, HelpDeskGateway>();
         services.TryAddSingleton<IConversationBot, BuiltinConversationBot>();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace Handoff.Desk;
@@ -37,6 +38,7 @@ internal sealed record ReplyRequest(string? Text);
 internal static class ConsoleEndpoints
 {
     public const int MaxReplyLength = 10_000;
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     public static WebApplication MapDeskConsole(this WebApplication app)
     {
@@ -73,9 +75,20 @@ internal static class ConsoleEndpoints
         return app;
     }
 
-    private static async Task<IResult> Reply(string id, ReplyRequest? request, DeskStore store, HandoffClient handoff,
+    private static async Task<IResult> Reply(string id, HttpRequest http, DeskStore store, HandoffClient handoff,
         IOptions<DeskOptions> options, TimeProvider time)
     {
+        // Parsed by hand so a broken body is a 400 problem naming the field, in every environment.
+        ReplyRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<ReplyRequest>(http.Body, JsonOptions, http.HttpContext.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return Invalid("text", "Send a JSON body like {\"text\": \"...\"}.");
+        }
+
         var text = request?.Text?.Trim();
         if (string.IsNullOrEmpty(text))
             return Invalid("text", "Write a reply first.");

@@ -7,10 +7,20 @@ namespace Handoff.Desk;
 /// <summary>The service's answer to one call, kept small enough to show the human.</summary>
 internal sealed record DeliveryResult(bool Ok, int? Status, string? Body, string? Error)
 {
-    public string Describe() =>
-        Ok ? "delivered"
-        : Status is { } status ? $"The Handoff service answered {status}{(string.IsNullOrWhiteSpace(Body) ? "" : ": " + Body)}"
-        : $"The Handoff service could not be reached: {Error}";
+    private const int MaxBodyInSentence = 300;
+
+    /// <summary>One sentence for the human; the full body stays in <see cref="Body"/>.</summary>
+    public string Describe()
+    {
+        if (Ok)
+            return "delivered";
+        if (Status is not { } status)
+            return $"The Handoff service could not be reached: {Error}";
+        var body = string.Join(' ', (Body ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return body.Length is 0 or > MaxBodyInSentence
+            ? $"The Handoff service answered {status}."
+            : $"The Handoff service answered {status}: {body}";
+    }
 }
 
 /// <summary>Calls the Handoff service for the human: <c>/v1/human/message/receive</c> and <c>/v1/human/close</c>.</summary>

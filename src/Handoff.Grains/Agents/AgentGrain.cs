@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Handoff.Contracts.Agents;
 using Handoff.Grains.HelpDesks;
+using Handoff.HelpDesks;
 
 namespace Handoff.Grains.Agents;
 
@@ -9,6 +10,7 @@ namespace Handoff.Grains.Agents;
 public sealed class AgentGrain(
     [PersistentState(stateName: "agent", storageName: GrainStorage.Name)] IPersistentState<AgentState> state,
     IHelpDeskGateway helpDesks,
+    SecretProtector secrets,
     TimeProvider time) : Grain, IAgentGrain
 {
     private static readonly TimeSpan VerifyLimit = TimeSpan.FromSeconds(10);
@@ -33,18 +35,19 @@ public sealed class AgentGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<HelpDeskConnection?> GetHelpDeskAsync() => Task.FromResult(state.State.HelpDesk);
+    public Task<HelpDeskConnection?> GetHelpDeskAsync() => Task.FromResult(Open(state.State.HelpDesk));
 
     public async Task<HelpDeskConnection> SetHelpDeskAsync(string kind, IReadOnlyDictionary<string, string> settings)
     {
         // The receiving secret survives a settings change so the address pasted into the desk keeps working.
         var secret = state.State.HelpDesk?.ReceivingSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var connection = new HelpDeskConnection(kind, new Dictionary<string, string>(settings), HelpDeskConnection.Unavailable,
+        var sealedSettings = settings.ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
+        var connection = new HelpDeskConnection(kind, sealedSettings, HelpDeskConnection.Unavailable,
             "not verified yet", null, secret);
         state.State.Created = true;
         state.State.HelpDesk = connection;
         await state.WriteStateAsync();
-        return connection;
+        return Open(connection)!;
     }
 
     public async Task<HelpDeskConnection?> SetHelpDeskStatusAsync(string status, string? detail, DateTimeOffset checkedAt)
@@ -56,7 +59,7 @@ public sealed class AgentGrain(
 
         state.State.HelpDesk = current with { Status = status, StatusDetail = detail, CheckedAt = checkedAt };
         await state.WriteStateAsync();
-        return state.State.HelpDesk;
+        return Open(state.State.HelpDesk);
     }
 
     public async Task RemoveHelpDeskAsync()
@@ -70,9 +73,16 @@ public sealed class AgentGrain(
 
     public async Task<HelpDeskConnection?> VerifyHelpDeskAsync()
     {
-        if (state.State.HelpDesk is not { } connection)
+        if (Open(state.State.HelpDesk) is not { } connection)
         {
             return null;
+        }
+
+        if (connection.Settings.Count != state.State.HelpDesk!.Settings.Count)
+        {
+            return await SetHelpDeskStatusAsync(HelpDeskConnection.Unavailable,
+                "stored secrets cannot be decrypted with this node's key; set the same Handoff:SigningKey (or Handoff:AdminApiKey) on every node and store the settings again",
+                time.GetUtcNow());
         }
 
         (bool Available, string Detail) result;
@@ -103,6 +113,30 @@ public sealed class AgentGrain(
             return await VerifyHelpDeskAsync();
         }
 
-        return state.State.HelpDesk;
+        return Open(state.State.HelpDesk);
+    }
+
+    /// <summary>The connection with its secrets decrypted; a secret that cannot be decrypted is left out.</summary>
+    private HelpDeskConnection? Open(HelpDeskConnection? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var settings = new Dictionary<string, string>();
+        foreach (var (key, value) in stored.Settings)
+        {
+            if (!HelpDeskKinds.IsSecret(stored.Kind, key))
+            {
+                settings[key] = value;
+            }
+            else if (secrets.Unprotect(value) is { } plain)
+            {
+                settings[key] = plain;
+            }
+        }
+
+        return stored with { Settings = settings };
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Handoff.HelpDesks;
 
 namespace Handoff.Host.Api;
 
@@ -8,25 +9,13 @@ public sealed class HelpDeskBody
     public string? Kind { get; set; }
     public Dictionary<string, JsonElement>? Settings { get; set; }
 
-    public sealed record KindRules(string[] Required, string[] Optional, string[] Secrets);
-
-    public static readonly IReadOnlyDictionary<string, KindRules> Kinds = new Dictionary<string, KindRules>
-    {
-        ["webhook"] = new(["url"], ["username", "password", "signingSecret"], ["password", "signingSecret"]),
-        ["intercom"] = new(["accessToken"], ["clientSecret", "region", "apiVersion", "teamId"], ["accessToken", "clientSecret"]),
-        ["livechat"] = new(["organizationId", "clientId"], ["webhookSecretKey", "region", "groupId", "apiVersion", "agentAccessToken"], ["webhookSecretKey", "agentAccessToken"]),
-        ["zoho-salesiq"] = new(["clientId", "clientSecret", "screenName", "region"], ["departmentId", "appId", "publicKey"], ["clientSecret"]),
-        ["livedesk"] = new(["apiKey", "apiSecret"], ["baseUrl", "inboxId", "webhookSecret"], ["apiSecret", "webhookSecret"]),
-        ["sobot"] = new(["appId", "appKey"], ["baseUrl", "companyId", "forwardingKey"], ["appKey", "forwardingKey"]),
-    };
-
     public (string Kind, Dictionary<string, string> Settings, Dictionary<string, string[]> Errors) Validate()
     {
         var errors = new Dictionary<string, string[]>();
         var values = new Dictionary<string, string>();
-        if (Kind is null || !Kinds.TryGetValue(Kind, out var rules))
+        if (Kind is null || !HelpDeskKinds.All.TryGetValue(Kind, out var rules))
         {
-            errors["kind"] = [$"must be one of: {string.Join(", ", Kinds.Keys)}"];
+            errors["kind"] = [$"must be one of: {string.Join(", ", HelpDeskKinds.All.Keys)}"];
             return (Kind ?? "", values, errors);
         }
 
@@ -57,8 +46,7 @@ public sealed class HelpDeskBody
     /// <summary>Secrets show only their last 4 characters.</summary>
     public static Dictionary<string, string> Masked(string kind, IReadOnlyDictionary<string, string> settings)
     {
-        var secrets = Kinds.TryGetValue(kind, out var rules) ? rules.Secrets : [];
-        return settings.ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? Mask(kv.Value) : kv.Value);
+        return settings.ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? Mask(kv.Value) : kv.Value);
     }
 
     public static string Mask(string secret) => secret.Length <= 4 ? new string('*', secret.Length) : new string('*', Math.Min(8, secret.Length - 4)) + secret[^4..];

@@ -14,6 +14,8 @@ public static class HandoffApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
 
+        // Operator bodies are small JSON; nothing public needs more than this.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.AddHandoffOrleans();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHandoffHealthChecks();

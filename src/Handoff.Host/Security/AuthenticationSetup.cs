@@ -18,6 +18,7 @@ public static class AuthenticationSetup
     public static IServiceCollection AddHandoffAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<HandoffKeys>();
+        services.AddSingleton(sp => sp.GetRequiredService<HandoffKeys>().SecretProtector);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(AdminScheme, null)
             .AddScheme<AuthenticationSchemeOptions, ChatTokenHandler>(ChatScheme, null);

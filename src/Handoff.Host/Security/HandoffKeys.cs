@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Handoff.Grains.Agents;
 
 namespace Handoff.Host.Security;
 
@@ -15,8 +16,9 @@ public sealed class HandoffKeys
 
     public HandoffKeys(IConfiguration configuration, ILogger<HandoffKeys> logger)
     {
-        var admin = configuration["Handoff:AdminApiKey"];
-        if (string.IsNullOrWhiteSpace(admin))
+        var admin = configuration["Handoff:AdminApiKey"] ?? "";
+        var generated = string.IsNullOrWhiteSpace(admin);
+        if (generated)
         {
             admin = "hk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             // Logged once, on purpose: with no key configured this is the only way an operator learns it.
@@ -25,11 +27,21 @@ public sealed class HandoffKeys
 
         AdminApiKey = admin;
         var configured = configuration["Handoff:SigningKey"];
+        SecretProtector = SecretProtector.FromSecret(string.IsNullOrWhiteSpace(configured) ? admin : configured);
+        if (generated && string.Equals(configuration["Handoff:Storage"], "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            logger.LogWarning("Durable storage with a generated admin key: chat tokens, receiving keys and stored help-desk secrets " +
+                              "will not be readable after a restart or on other nodes. Set Handoff:AdminApiKey or Handoff:SigningKey.");
+        }
+
         signingKey = HMACSHA256.HashData(Encoding.UTF8.GetBytes(string.IsNullOrWhiteSpace(configured) ? admin : configured),
             "handoff-signing-key-v1"u8.ToArray());
     }
 
     public string AdminApiKey { get; }
+
+    /// <summary>Seals help-desk secrets in grain storage.</summary>
+    public SecretProtector SecretProtector { get; }
 
     public bool IsAdminKey(string? candidate) => candidate is not null &&
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(AdminApiKey));

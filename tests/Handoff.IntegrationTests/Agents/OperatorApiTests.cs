@@ -145,4 +145,26 @@ public sealed class OperatorApiTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("private", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("settings.url")[0].GetString());
     }
+
+    [Fact]
+    public async Task Help_desk_secrets_are_encrypted_in_grain_storage()
+    {
+        var connectionString = await (await Handoff.Testing.PostgresServer.GetAsync()).CreateDatabaseAsync("secrets");
+        await using var h = await HandoffTestHost.StartAsync(new()
+        {
+            ["Handoff:Storage"] = "postgres",
+            ["ConnectionStrings:Handoff"] = connectionString,
+            ["Handoff:Cluster:AdvertisedAddress"] = "127.0.0.1",
+            ["Handoff:AllowPrivateNetworkTargets"] = "true",
+        });
+        var put = await h.Admin.PutAsJsonAsync("/api/agents/shop-7/helpdesk",
+            new { kind = "webhook", settings = new { url = h.Desk.BaseUrl, username = "desk-user", password = "very-secret-password-1" } });
+        Assert.Equal("available", (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        var payloads = await Storage.SchemaTests.QueryAsync(connectionString,
+            "SELECT encode(PayloadBinary, 'escape') FROM OrleansStorage WHERE GrainTypeString = 'agent'", r => r.GetString(0));
+        var stored = Assert.Single(payloads);
+        Assert.Contains("desk-user", stored);
+        Assert.DoesNotContain("very-secret-password-1", stored);
+    }
 }
