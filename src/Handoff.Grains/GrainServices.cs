@@ -24,7 +24,10 @@ public static class GrainServices
         });
         services.AddHttpClient(WebhookHelpDeskClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<IHelpDeskGateway, HelpDeskGateway>();
-        services.TryAddSingleton<IConversationBot, BuiltinConversationBot>();
+        services.TryAddTransient<DropPlaceholderAuthorization>();
+        services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<DropPlaceholderAuthorization>();
+        services.TryAddSingleton<BotChatClients>();
         if (postgresConnectionString is null)
         {
             services.TryAddSingleton<ITranscriptStore, MemoryTranscriptStore>();

@@ -65,3 +65,18 @@ public sealed record HelpDeskConnection(
     public const string Available = "available";
     public const string Unavailable = "unavailable";
 }
+
+/// <summary>Which bot answers an agent's users: the embedded rule-based one, or an OpenAI-compatible model.</summary>
+[GenerateSerializer, Immutable, Alias("handoff.bot-settings")]
+public sealed record BotSettings(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string? BaseUrl,
+    [property: Id(2)] string? Model,
+    [property: Id(3)] string? ApiKey,
+    [property: Id(4)] string? SystemPrompt,
+    [property: Id(5)] int TimeoutSeconds)
+{
+    public const string Builtin = "builtin";
+    public const string OpenAiCompatible = "openai-compatible";
+    public static BotSettings Default { get; } = new(Builtin, null, null, null, null, 30);
+}

@@ -12,6 +12,8 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("set-helpdesk-status")] Task<HelpDeskConnection?> SetHelpDeskStatusAsync(string status, string? detail, DateTimeOffset checkedAt);
     [Alias("remove-helpdesk")] Task RemoveHelpDeskAsync();
     [Alias("touch")] Task EnsureCreatedAsync();
+    [Alias("get-bot")] Task<BotSettings?> GetBotSettingsAsync();
+    [Alias("set-bot")] Task SetBotSettingsAsync(BotSettings settings);
     [Alias("verify-helpdesk")] Task<HelpDeskConnection?> VerifyHelpDeskAsync();
     [Alias("helpdesk-for-handoff")] Task<HelpDeskConnection?> GetHelpDeskForHandoffAsync(TimeSpan recheckUnavailableAfter);
 }

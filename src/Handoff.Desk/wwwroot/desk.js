@@ -135,6 +135,7 @@ function select(id, focusReply) {
     state.itemsKey = "";
     state.itemsFor = null;
     setStatus("");
+    $("placeholder-note").textContent = "";
     history.replaceState(null, "", id ? `#c=${encodeURIComponent(id)}` : location.pathname);
   }
   document.body.classList.toggle("has-selection", Boolean(id));
@@ -155,9 +156,9 @@ async function refreshDetail() {
   const answer = await call("GET", `/conversations/${encodeURIComponent(id)}`);
   if (id !== state.selectedId) return;
   if (answer.status === 404) {
-    state.detail = null;
-    renderDetail();
-    setStatus("This conversation is no longer on the desk.", "error");
+    // The desk restarted with an empty memory, or the link is stale: drop the selection and say why.
+    select(null, false);
+    $("placeholder-note").textContent = "That conversation is no longer on the desk.";
     return;
   }
   if (answer.ok) {

@@ -26,6 +26,17 @@ public sealed class AgentGrain(
         }
     }
 
+    public Task<BotSettings?> GetBotSettingsAsync() => Task.FromResult(state.State.Bot is { } bot
+        ? bot with { ApiKey = bot.ApiKey is null ? null : secrets.Unprotect(bot.ApiKey) }
+        : null);
+
+    public async Task SetBotSettingsAsync(BotSettings settings)
+    {
+        state.State.Created = true;
+        state.State.Bot = settings with { ApiKey = settings.ApiKey is null ? null : secrets.Protect(settings.ApiKey) };
+        await state.WriteStateAsync();
+    }
+
     public Task<HandoffSettings?> GetHandoffSettingsAsync() => Task.FromResult(state.State.Settings);
 
     public async Task SetHandoffSettingsAsync(HandoffSettings settings)

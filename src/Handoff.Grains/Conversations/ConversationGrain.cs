@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using AiMessage = Microsoft.Extensions.AI.ChatMessage;
+using ChatMessage = Handoff.Contracts.Conversations.ChatMessage;
 using Handoff.Contracts.Agents;
 using Handoff.Contracts.Conversations;
 using Handoff.Contracts.Realtime;
@@ -25,7 +29,7 @@ public sealed class ConversationGrain(
     [PersistentState(stateName: "conversation", storageName: GrainStorage.Name)] IPersistentState<ConversationState> state,
     ITranscriptStore transcript,
     IHelpDeskGateway helpDesks,
-    IConversationBot bot,
+    BotChatClients bots,
     IOptions<ReminderOptions> reminderOptions,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable
@@ -33,6 +37,7 @@ public sealed class ConversationGrain(
     public const int JoinWindow = 500;
     public const int MaxTextLength = 4000;
     private const string BackstopReminder = "handoff-backstop";
+    private const int BotContextMessages = 20;
     private static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(5);
     private static readonly HashSet<string> HelpDeskChannels = ["intercom", "livechat", "zoho-salesiq", "livedesk", "sobot"];
 
@@ -305,18 +310,102 @@ public sealed class ConversationGrain(
 
     // ----- the hand-off state machine -----
 
+    /// <summary>
+    /// One bot turn for a user message in state <c>bot</c>: the model sees the system prompt, a note when a human
+    /// handled part of the conversation, and the recent dialogue; it may call the hand-off tool.
+    /// </summary>
     private async Task BotTurnAsync(ChatMessage userMessage)
     {
-        var settings = await AgentSettingsOrNullAsync();
-        var turn = await bot.RespondAsync(S.AgentId, userMessage.Text, settings, CancellationToken.None);
-        if (turn.RequestsHandoff)
+        var agent = GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId));
+        var settings = await agent.GetHandoffSettingsAsync();
+        var botSettings = await agent.GetBotSettingsAsync() ?? BotSettings.Default;
+        var client = bots.For(botSettings);
+        var context = ModelContext(botSettings);
+        var options = new ChatOptions();
+        if (settings is { Enabled: true })
         {
-            await StartHandoffAsync(turn.Reason, userMessage.Seq);
+            options.Tools = [HandoffTool.Declaration(settings.TriggerDescription)];
+            options.ToolMode = ChatToolMode.Auto;
         }
-        else if (turn.Reply is { Length: > 0 } reply)
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(botSettings.TimeoutSeconds));
+        ChatResponse response;
+        try
         {
-            await AppendAsync(ChatMessage.Bot, reply, null, null);
+            response = await client.GetResponseAsync(context, options, limit.Token);
         }
+        catch (Exception ex) when (ex is not ConversationRefusedException)
+        {
+            await BotFailedAsync(ex);
+            return;
+        }
+
+        if (S.EndReasonForBot is not null)
+        {
+            S.EndReasonForBot = null;
+            await state.WriteStateAsync();
+        }
+
+        var call = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().FirstOrDefault(c => c.Name == HandoffTool.Name);
+        if (call is null)
+        {
+            if (response.Text is { Length: > 0 } reply)
+            {
+                await AppendAsync(ChatMessage.Bot, reply.Trim(), null, null);
+            }
+            else
+            {
+                await BotFailedAsync(new InvalidOperationException("the model answered with neither text nor a hand-off call"));
+            }
+
+            return;
+        }
+
+        var reason = call.Arguments is { } args && args.TryGetValue("reason", out var r) ? r?.ToString() : null;
+        var outcome = await StartHandoffAsync(reason, userMessage.Seq);
+        context.AddRange(response.Messages);
+        context.Add(new AiMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, JsonSerializer.Serialize(new { outcome = outcome.Outcome }))]));
+        try
+        {
+            var after = await client.GetResponseAsync(context, options, limit.Token);
+            if (after.Text is { Length: > 0 } text)
+            {
+                await AppendAsync(ChatMessage.Bot, text.Trim(), null, null);
+            }
+        }
+        catch (Exception ex) when (ex is not ConversationRefusedException)
+        {
+            // The hand-off already follows its own path; only the model's closing words are lost.
+            logger.LogWarning(ex, "The bot of agent {AgentId} failed after the hand-off tool ran", S.AgentId);
+        }
+    }
+
+    private List<AiMessage> ModelContext(BotSettings botSettings)
+    {
+        var context = new List<AiMessage>();
+        if (botSettings.SystemPrompt is { Length: > 0 } prompt)
+        {
+            context.Add(new AiMessage(ChatRole.System, prompt));
+        }
+
+        if (S.EndReasonForBot is { } ended)
+        {
+            context.Add(new AiMessage(ChatRole.System,
+                $"A human from the support team handled part of this conversation; that hand-off has ended ({ended}). You may answer the user again."));
+        }
+
+        foreach (var m in recent.Where(m => m.From is ChatMessage.User or ChatMessage.Bot).TakeLast(BotContextMessages))
+        {
+            context.Add(new AiMessage(m.From == ChatMessage.User ? ChatRole.User : ChatRole.Assistant, m.Text));
+        }
+
+        return context;
+    }
+
+    private async Task BotFailedAsync(Exception ex)
+    {
+        logger.LogWarning("The bot of agent {AgentId} failed: {Cause}", S.AgentId, ex.GetType().Name + ": " + ex.Message);
+        await SystemAsync(t => t.BotUnavailable);
     }
 
     private async Task<HandoffOutcome> StartHandoffAsync(string? reason, long? questionSeq)

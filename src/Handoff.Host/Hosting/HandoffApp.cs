@@ -41,6 +41,7 @@ public static class HandoffApp
         app.MapHandoffHealth();
         app.MapAgentEndpoints();
         app.MapConversationEndpoints();
+        app.MapBotEndpoints();
         app.MapWebhookDeskEndpoints();
         app.MapHub<ChatHub>("/hubs/chat");
         return app;
