@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Handoff.Testing;
+
+/// <summary>
+/// An OpenAI-compatible chat-completions endpoint (<c>POST /v1/chat/completions</c>, the public API's request and
+/// response shape) that records each request and answers from a script the test sets.
+/// </summary>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private FakeOpenAiServer(WebApplication app, string baseUrl)
+    {
+        this.app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>What to pass as the bot's <c>baseUrl</c>.</summary>
+    public string BaseUrl { get; }
+
+    public ConcurrentQueue<(JsonElement Body, string? Authorization)> Requests { get; } = new();
+
+    /// <summary>Decides the answer to each request; returns a text reply by default.</summary>
+    public Func<JsonElement, IResult> Respond { get; set; } = _ => Text("Hello from the model.");
+
+    public static async Task<FakeOpenAiServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        FakeOpenAiServer? server = null;
+        app.MapPost("/v1/chat/completions", async (HttpRequest request) =>
+        {
+            var body = await JsonDocument.ParseAsync(request.Body);
+            var root = body.RootElement.Clone();
+            server!.Requests.Enqueue((root, request.Headers.Authorization.FirstOrDefault()));
+            return server.Respond(root);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new FakeOpenAiServer(app, address + "/v1");
+        return server;
+    }
+
+    public static IResult Text(string content) => Completion(new { role = "assistant", content }, "stop");
+
+    public static IResult ToolCall(string name, string argumentsJson) => Completion(new
+    {
+        role = "assistant",
+        content = (string?)null,
+        tool_calls = new[] { new { id = "call_" + Guid.NewGuid().ToString("N")[..8], type = "function", function = new { name, arguments = argumentsJson } } },
+    }, "tool_calls");
+
+    private static IResult Completion(object message, string finishReason) => Results.Json(new
+    {
+        id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..8],
+        @object = "chat.completion",
+        created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        model = "fake-model",
+        choices = new[] { new { index = 0, message, finish_reason = finishReason } },
+        usage = new { prompt_tokens = 10, completion_tokens = 5, total_tokens = 15 },
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
