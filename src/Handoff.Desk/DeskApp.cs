@@ -12,6 +12,7 @@ public static class DeskApp
     public static WebApplication Build(string[] args, DeskStore? store = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        AddDemoPairing(builder.Configuration);
         var options = DeskOptions.Load(builder.Configuration);
 
         builder.Services.AddSingleton(Options.Create(options));
@@ -36,6 +37,24 @@ public static class DeskApp
             options.BasePath, options.BasicAuthRequired ? "on" : "off", options.SigningEnabled ? "on" : "off",
             options.HandoffBaseUri?.ToString() ?? "(Desk:HandoffBaseUrl not set)");
         return app;
+    }
+
+    /// <summary>Where the host's first-run demo agent leaves the desk's settings (receiving key, host URL).</summary>
+    public static string DemoPairingFile { get; } = Path.Combine(Path.GetTempPath(), "handoff-demo", "desk.json");
+
+    // The pairing file comes before the command line, so anything given explicitly wins.
+    private static void AddDemoPairing(ConfigurationManager configuration)
+    {
+        if (!File.Exists(DemoPairingFile))
+        {
+            return;
+        }
+
+        var sources = (IList<IConfigurationSource>)configuration.Sources;
+        var commandLine = sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource);
+        var pairing = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = DemoPairingFile, Optional = true };
+        pairing.ResolveFileProvider();
+        sources.Insert(commandLine < 0 ? sources.Count : commandLine, pairing);
     }
 
     private static void UsePage(WebApplication app)

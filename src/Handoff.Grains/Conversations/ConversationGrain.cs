@@ -426,7 +426,7 @@ public sealed class ConversationGrain(
             return await RefuseAsync(EndReasons.WrongChannel, settings.Texts.Unavailable);
         }
 
-        if (await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(15)) is not { Status: HelpDeskConnection.Available })
+        if (await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(5)) is not { Status: HelpDeskConnection.Available })
         {
             return await RefuseAsync(EndReasons.HelpDeskUnavailable, settings.Texts.Unavailable);
         }

@@ -32,11 +32,32 @@ internal sealed class DemoAgent(IGrainFactory grains, HandoffKeys keys, IConfigu
             await agent.SetHelpDeskAsync("webhook", new Dictionary<string, string> { ["url"] = deskUrl });
         }
 
-        var connection = await agent.VerifyHelpDeskAsync();
-        var self = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
+        var connection = (await agent.VerifyHelpDeskAsync())!;
+        var self = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080").Split(';')[0];
+        await WritePairingAsync(self, keys.CreateReceivingKey(AgentId, connection.ReceivingSecret), stoppingToken);
         logger.LogInformation(
-            "Demo agent '{AgentId}' hands off to the reference desk at {DeskUrl} (now {Status}). Start the desk with: " +
-            "dotnet run --project src/Handoff.Desk -- --Desk:HandoffBaseUrl={Self} --Desk:ReceivingKey={ReceivingKey}",
-            AgentId, deskUrl, connection?.Status, self.Split(';')[0], keys.CreateReceivingKey(AgentId, connection!.ReceivingSecret));
+            "Demo agent '{AgentId}' hands off to the reference desk at {DeskUrl} (now {Status}; it is checked again when a hand-off is asked). " +
+            "Start the desk with: dotnet run --project src/Handoff.Desk   (it reads its receiving key from {PairingFile})",
+            AgentId, deskUrl, connection.Status, PairingFile);
+    }
+
+    /// <summary>The file the reference desk reads at start (its DeskApp.DemoPairingFile); readable by this user only.</summary>
+    public static string PairingFile { get; } = Path.Combine(Path.GetTempPath(), "handoff-demo", "desk.json");
+
+    private static async Task WritePairingAsync(string selfUrl, string receivingKey, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(PairingFile)!;
+        Directory.CreateDirectory(directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var json = System.Text.Json.JsonSerializer.Serialize(new { Desk = new { HandoffBaseUrl = selfUrl, ReceivingKey = receivingKey } });
+        await File.WriteAllTextAsync(PairingFile, json, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(PairingFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 }
