@@ -1,6 +1,6 @@
 using Handoff.Grains.Agents;
 using Handoff.Grains.Bots;
-using Handoff.Grains.HelpDesks;
+using Handoff.HelpDesks;
 using Handoff.Grains.Transcripts;
 using Handoff.HelpDesks.Webhook;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +23,7 @@ public static class GrainServices
             return SecretProtector.FromSecret(config["Handoff:SigningKey"] ?? config["Handoff:AdminApiKey"] ?? "handoff-test-silo");
         });
         services.AddHttpClient(WebhookHelpDeskClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
-        services.TryAddSingleton<IHelpDeskGateway, HelpDeskGateway>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, WebhookHelpDesk>());
         services.TryAddTransient<DropPlaceholderAuthorization>();
         services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<DropPlaceholderAuthorization>();

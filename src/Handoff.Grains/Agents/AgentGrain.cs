@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Handoff.Contracts.Agents;
-using Handoff.Grains.HelpDesks;
+using Handoff.Contracts.HelpDesks;
 using Handoff.HelpDesks;
 
 namespace Handoff.Grains.Agents;
@@ -9,11 +9,9 @@ namespace Handoff.Grains.Agents;
 [GrainType("agent")]
 public sealed class AgentGrain(
     [PersistentState(stateName: "agent", storageName: GrainStorage.Name)] IPersistentState<AgentState> state,
-    IHelpDeskGateway helpDesks,
     SecretProtector secrets,
     TimeProvider time) : Grain, IAgentGrain
 {
-    private static readonly TimeSpan VerifyLimit = TimeSpan.FromSeconds(10);
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.Created);
 
@@ -96,20 +94,7 @@ public sealed class AgentGrain(
                 time.GetUtcNow());
         }
 
-        (bool Available, string Detail) result;
-        using var limit = new CancellationTokenSource(VerifyLimit);
-        try
-        {
-            result = await helpDesks.VerifyAsync(connection, limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            result = (false, $"the help-desk did not answer within {VerifyLimit.TotalSeconds:0} s");
-        }
-        catch (Handoff.HelpDesks.HelpDeskCallException ex)
-        {
-            result = (false, ex.Message);
-        }
+        var result = await GrainFactory.GetGrain<IHelpDeskGrain>(this.GetPrimaryKeyString()).VerifyAsync(connection);
 
         return await SetHelpDeskStatusAsync(result.Available ? HelpDeskConnection.Available : HelpDeskConnection.Unavailable, result.Detail, time.GetUtcNow());
     }

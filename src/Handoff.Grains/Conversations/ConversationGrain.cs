@@ -10,9 +10,8 @@ using Handoff.Core.Conversations;
 using Handoff.Core.Scheduling;
 using Handoff.Grains.Agents;
 using Handoff.Grains.Bots;
-using Handoff.Grains.HelpDesks;
+using Handoff.Contracts.HelpDesks;
 using Handoff.Grains.Transcripts;
-using Handoff.HelpDesks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
@@ -28,7 +27,6 @@ namespace Handoff.Grains.Conversations;
 public sealed class ConversationGrain(
     [PersistentState(stateName: "conversation", storageName: GrainStorage.Name)] IPersistentState<ConversationState> state,
     ITranscriptStore transcript,
-    IHelpDeskGateway helpDesks,
     BotChatClients bots,
     IOptions<ReminderOptions> reminderOptions,
     TimeProvider time,
@@ -144,7 +142,7 @@ public sealed class ConversationGrain(
                 break;
             default:
                 var handoff = Active!;
-                S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Chat, HandoffId = handoff.HandoffId, MessageId = message.Id, Text = message.Text });
+                S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Chat, HandoffId = handoff.HandoffId, DeskConversationId = handoff.DeskConversationId, MessageId = message.Id, Text = message.Text });
                 if (handoff.State == ConversationStates.WithHuman)
                 {
                     // The session timeout counts from the human's last message while the user has not answered.
@@ -461,12 +459,13 @@ public sealed class ConversationGrain(
         {
             if (connection is null)
             {
-                throw new HelpDeskCallException("the help-desk connection was removed");
+                throw new HelpDeskFailedException("the help-desk connection was removed", null);
             }
 
-            await helpDesks.OpenAsync(connection, new HandoffOpening(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId, body), CancellationToken.None);
+            handoff.DeskConversationId = await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
+                body.Select(b => new HistoryItem(b.IsUser, b.Text)).ToList()));
         }
-        catch (HelpDeskCallException ex)
+        catch (HelpDeskFailedException ex)
         {
             logger.LogWarning("Hand-off {HandoffId} of agent {AgentId} could not be opened: {Cause}", handoff.HandoffId, S.AgentId, ex.Message);
             handoff.State = ConversationStates.Ended;
@@ -512,7 +511,7 @@ public sealed class ConversationGrain(
         S.EndReasonForBot = reason;
         if (deskCloseType is not null)
         {
-            S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Close, HandoffId = handoff.HandoffId, MessageId = NewId("x"), CloseType = deskCloseType });
+            S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Close, HandoffId = handoff.HandoffId, DeskConversationId = handoff.DeskConversationId, MessageId = NewId("x"), CloseType = deskCloseType });
         }
 
         await state.WriteStateAsync();
@@ -627,19 +626,19 @@ public sealed class ConversationGrain(
             {
                 if (connection is null)
                 {
-                    throw new HelpDeskCallException("the agent has no help-desk connection");
+                    throw new HelpDeskFailedException("the agent has no help-desk connection", null);
                 }
 
                 if (item.Kind == OutboxItem.Chat)
                 {
-                    await helpDesks.SendUserMessageAsync(connection, item.HandoffId, item.MessageId, item.Text ?? "", CancellationToken.None);
+                    await HelpDesk.SendUserMessageAsync(connection, item.DeskConversationId ?? item.HandoffId, item.MessageId, item.Text ?? "");
                 }
                 else
                 {
-                    await helpDesks.CloseAsync(connection, item.HandoffId, item.CloseType ?? "USER_CLOSED", CancellationToken.None);
+                    await HelpDesk.CloseAsync(connection, item.DeskConversationId ?? item.HandoffId, item.CloseType ?? "USER_CLOSED");
                 }
             }
-            catch (HelpDeskCallException ex)
+            catch (HelpDeskFailedException ex)
             {
                 item.Attempts++;
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(item.Attempts, 10))));
@@ -715,6 +714,8 @@ public sealed class ConversationGrain(
     // ----- helpers -----
 
     private string CurrentState => Active?.State ?? ConversationStates.Bot;
+
+    private IHelpDeskGrain HelpDesk => GrainFactory.GetGrain<IHelpDeskGrain>(AgentKeys.For(S.AgentId));
 
     private void EnsureCreated()
     {

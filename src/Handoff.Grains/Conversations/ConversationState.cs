@@ -37,6 +37,9 @@ public sealed class HandoffRecord
     [Id(6)] public string? EndReason { get; set; }
     [Id(7)] public long? CurrentQuestionSeq { get; set; }
     [Id(8)] public string? Reason { get; set; }
+
+    /// <summary>The help-desk's own id of the conversation it opened (the hand-off id for the webhook kind).</summary>
+    [Id(9)] public string? DeskConversationId { get; set; }
 }
 
 [GenerateSerializer, Alias("handoff.outbox-item")]
@@ -51,4 +54,5 @@ public sealed class OutboxItem
     [Id(3)] public string? Text { get; set; }
     [Id(4)] public string? CloseType { get; set; }
     [Id(5)] public int Attempts { get; set; }
+    [Id(6)] public string? DeskConversationId { get; set; }
 }

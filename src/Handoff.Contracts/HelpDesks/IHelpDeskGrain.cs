@@ -1,0 +1,39 @@
+using Handoff.Contracts.Agents;
+
+namespace Handoff.Contracts.HelpDesks;
+
+[GenerateSerializer, Immutable, Alias("handoff.helpdesk-check")]
+public sealed record HelpDeskCheck([property: Id(0)] bool Available, [property: Id(1)] string Detail);
+
+[GenerateSerializer, Immutable, Alias("handoff.helpdesk-opening")]
+public sealed record HelpDeskOpeningRequest(
+    [property: Id(0)] string AgentId,
+    [property: Id(1)] string ConversationId,
+    [property: Id(2)] string HandoffId,
+    [property: Id(3)] string? Email,
+    [property: Id(4)] string? UserId,
+    [property: Id(5)] IReadOnlyList<HistoryItem> Body);
+
+[GenerateSerializer, Immutable, Alias("handoff.history-item")]
+public sealed record HistoryItem([property: Id(0)] bool IsUser, [property: Id(1)] string Text);
+
+/// <summary>A help-desk call that did not succeed; the conversation decides what it means for the user.</summary>
+[GenerateSerializer, Alias("handoff.helpdesk-failed")]
+public sealed class HelpDeskFailedException(string message, int? statusCode) : Exception(message)
+{
+    [Id(0)] public int? StatusCode { get; } = statusCode;
+}
+
+/// <summary>
+/// One agent's help-desk connection at work: keeps what its client learns (ids, tokens) while the settings stay
+/// the same, and makes the calls. Reentrant, so many conversations of one agent do not queue behind each other.
+/// Key: <see cref="AgentKeys.For"/> of the agent.
+/// </summary>
+[Alias("handoff.helpdesk")]
+public interface IHelpDeskGrain : IGrainWithStringKey
+{
+    [Alias("verify")] Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection);
+    [Alias("open")] Task<string> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening);
+    [Alias("send")] Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text);
+    [Alias("close")] Task CloseAsync(HelpDeskConnection connection, string deskConversationId, string closeType);
+}

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using Handoff.Contracts.Agents;
+using Handoff.Contracts.HelpDesks;
+using Handoff.HelpDesks;
+using Orleans.Concurrency;
+
+namespace Handoff.Grains.HelpDesks;
+
+/// <summary>Makes an agent's help-desk calls with the client of its kind, and keeps that client's session.</summary>
+[Reentrant, GrainType("helpdesk")]
+public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain, IHelpDeskGrain
+{
+    private readonly Dictionary<string, IHelpDeskClient> byKind = clients.ToDictionary(c => c.Kind);
+    private HelpDeskSession session = new();
+    private string? sessionSettings;
+
+    public async Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            var (available, detail) = await Client(connection).VerifyAsync(connection.Settings, Session(connection), limit.Token);
+            return new HelpDeskCheck(available, detail);
+        }
+        catch (OperationCanceledException)
+        {
+            return new HelpDeskCheck(false, "the help-desk did not answer within 10 s");
+        }
+        catch (HelpDeskCallException ex)
+        {
+            return new HelpDeskCheck(false, ex.Message);
+        }
+    }
+
+    public Task<string> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening) => Call(connection, (client, ct) =>
+        client.OpenAsync(connection.Settings, Session(connection),
+            new HelpDeskOpening(opening.AgentId, opening.ConversationId, opening.HandoffId, opening.Email, opening.UserId,
+                opening.Body.Select(b => (b.IsUser, b.Text)).ToList()), ct));
+
+    public Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text) => Call(connection, async (client, ct) =>
+    {
+        await client.SendUserMessageAsync(connection.Settings, Session(connection), deskConversationId, messageId, text, ct);
+        return true;
+    });
+
+    public Task CloseAsync(HelpDeskConnection connection, string deskConversationId, string closeType) => Call(connection, async (client, ct) =>
+    {
+        await client.CloseAsync(connection.Settings, Session(connection), deskConversationId, closeType, ct);
+        return true;
+    });
+
+    private async Task<T> Call<T>(HelpDeskConnection connection, Func<IHelpDeskClient, CancellationToken, Task<T>> call)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            return await call(Client(connection), limit.Token);
+        }
+        catch (HelpDeskCallException ex)
+        {
+            throw new HelpDeskFailedException(ex.Message, ex.StatusCode);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new HelpDeskFailedException("the help-desk did not answer in time", null);
+        }
+    }
+
+    private IHelpDeskClient Client(HelpDeskConnection connection) => byKind.TryGetValue(connection.Kind, out var client)
+        ? client
+        : throw new HelpDeskFailedException($"help-desk kind '{connection.Kind}' is not built yet", null);
+
+    /// <summary>What the client learned stays valid while the settings are the same; new settings start afresh.</summary>
+    private HelpDeskSession Session(HelpDeskConnection connection)
+    {
+        var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+            connection.Kind + "\n" + string.Join("\n", connection.Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)))));
+        if (fingerprint != sessionSettings)
+        {
+            session = new HelpDeskSession();
+            sessionSettings = fingerprint;
+        }
+
+        return session;
+    }
+}

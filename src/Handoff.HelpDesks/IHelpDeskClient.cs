@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace Handoff.HelpDesks;
+
+/// <summary>What a help-desk receives when a hand-off opens: who the user is, the history and the current question.</summary>
+public sealed record HelpDeskOpening(
+    string AgentId,
+    string ConversationId,
+    string HandoffId,
+    string? Email,
+    string? UserId,
+    IReadOnlyList<(bool IsUser, string Text)> Body);
+
+/// <summary>
+/// What a help-desk client learns and may reuse while its connection's settings stay the same (an admin id, a
+/// contact id per user, a customer token and its expiry). Held in memory by the connection's help-desk grain.
+/// </summary>
+public sealed class HelpDeskSession
+{
+    public ConcurrentDictionary<string, string> Facts { get; } = new();
+}
+
+/// <summary>
+/// One help-desk kind's API, from our side: check the credentials, open a conversation for a user, send the user's
+/// later messages, close. Failures throw <see cref="HelpDeskCallException"/>.
+/// </summary>
+public interface IHelpDeskClient
+{
+    string Kind { get; }
+
+    Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken);
+
+    /// <returns>The help-desk's own id of the conversation it opened; later calls and its webhooks name it.</returns>
+    Task<string> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken);
+
+    Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken);
+
+    /// <param name="closeType"><c>TIMEOUT</c> or <c>USER_CLOSED</c>.</param>
+    Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken);
+}
