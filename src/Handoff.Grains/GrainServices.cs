@@ -24,6 +24,8 @@ public static class GrainServices
         });
         services.AddHttpClient(WebhookHelpDeskClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, WebhookHelpDesk>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.Intercom.IntercomHelpDesk>());
+        services.AddHttpClient(Handoff.HelpDesks.Intercom.IntercomHelpDesk.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddTransient<DropPlaceholderAuthorization>();
         services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<DropPlaceholderAuthorization>();

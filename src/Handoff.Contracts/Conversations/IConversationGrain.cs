@@ -21,6 +21,8 @@ public sealed record HumanEvent(
 {
     public const string Message = "message";
     public const string Closed = "closed";
+    public const string Snoozed = "snoozed";
+    public const string Read = "read";
 }
 
 /// <summary>
@@ -49,8 +51,15 @@ public interface IConversationGrain : IGrainWithStringKey
 public interface IHandoffLinkGrain : IGrainWithStringKey
 {
     [Alias("set")] Task SetAsync(string agentId, string conversationId);
+    [Alias("set-desk")] Task SetAsync(HandoffLink link);
     [Alias("get")] Task<HandoffLink?> GetAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("handoff.handoff-link-value")]
-public sealed record HandoffLink([property: Id(0)] string AgentId, [property: Id(1)] string ConversationId);
+public sealed record HandoffLink([property: Id(0)] string AgentId, [property: Id(1)] string ConversationId, [property: Id(2)] string? HandoffId = null);
+
+public static class HandoffLinks
+{
+    /// <summary>The link key of a help-desk's own conversation id (kinds whose desk ids are not our hand-off ids).</summary>
+    public static string ForDesk(string kind, string agentId, string deskConversationId) => $"{kind}:{agentId}:{deskConversationId}";
+}

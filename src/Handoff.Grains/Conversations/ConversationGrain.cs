@@ -36,6 +36,7 @@ public sealed class ConversationGrain(
     public const int MaxTextLength = 4000;
     private const string BackstopReminder = "handoff-backstop";
     private const int BotContextMessages = 20;
+    private const string SnoozedText = "Our team has paused this conversation for a moment and will be back with you here.";
     private static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(5);
     private static readonly HashSet<string> HelpDeskChannels = ["intercom", "livechat", "zoho-salesiq", "livedesk", "sobot"];
 
@@ -230,7 +231,7 @@ public sealed class ConversationGrain(
         }
 
         var dedupeKey = humanEvent.ExternalId is { Length: > 0 } id ? $"h:{handoff.HandoffId}:{id}" : null;
-        if (dedupeKey is not null && humanEvent.Kind == HumanEvent.Message &&
+        if (dedupeKey is not null && humanEvent.Kind is HumanEvent.Message or HumanEvent.Snoozed &&
             (recent.Any(m => m.From == ChatMessage.Human && m.Id == HumanMessageId(dedupeKey)) ||
              await transcript.FindByDedupeKeyAsync(Id, dedupeKey) is not null))
         {
@@ -246,6 +247,18 @@ public sealed class ConversationGrain(
         {
             await EndAsync(EndReasons.HumanEnded, null);
             return true;
+        }
+
+        if (humanEvent.Kind == HumanEvent.Read)
+        {
+            // The desks that report reads (Intercom) report the contact's own read: nothing to show.
+            return true;
+        }
+
+        if (humanEvent.Kind == HumanEvent.Snoozed)
+        {
+            var (_, duplicate) = await AppendAsync(ChatMessage.System, SnoozedText, null, dedupeKey);
+            return !duplicate;
         }
 
         var text = CheckText(humanEvent.Text ?? "");
@@ -464,6 +477,11 @@ public sealed class ConversationGrain(
 
             handoff.DeskConversationId = await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
                 body.Select(b => new HistoryItem(b.IsUser, b.Text)).ToList()));
+            if (handoff.DeskConversationId != handoff.HandoffId)
+            {
+                await GrainFactory.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(connection.Kind, S.AgentId, handoff.DeskConversationId))
+                    .SetAsync(new HandoffLink(S.AgentId, Id, handoff.HandoffId));
+            }
         }
         catch (HelpDeskFailedException ex)
         {

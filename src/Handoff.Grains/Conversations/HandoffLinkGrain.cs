@@ -20,5 +20,11 @@ public sealed class HandoffLinkGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task SetAsync(HandoffLink link)
+    {
+        state.State.Link = link;
+        await state.WriteStateAsync();
+    }
+
     public Task<HandoffLink?> GetAsync() => Task.FromResult(state.State.Link);
 }

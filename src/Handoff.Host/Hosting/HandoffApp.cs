@@ -43,6 +43,7 @@ public static class HandoffApp
         app.MapConversationEndpoints();
         app.MapBotEndpoints();
         app.MapWebhookDeskEndpoints();
+        app.MapHelpDeskWebhookEndpoints();
         app.MapHub<ChatHub>("/hubs/chat");
         return app;
     }

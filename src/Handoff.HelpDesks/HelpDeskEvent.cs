@@ -1,0 +1,23 @@
+namespace Handoff.HelpDesks;
+
+/// <summary>What a verified help-desk webhook means for one of our conversations.</summary>
+public sealed record HelpDeskEvent(HelpDeskEventKind Kind, string DeskConversationId, string? Text, string? SenderName, string DedupeKey);
+
+public enum HelpDeskEventKind
+{
+    HumanMessage,
+    HumanEnded,
+
+    /// <summary>The human will be back later (e.g. Intercom's snooze): a system message, no state change.</summary>
+    Snoozed,
+    Read,
+    Typing,
+}
+
+/// <summary>The answer of a webhook parser: a verdict on the request, and what it says when it is accepted.</summary>
+public sealed record WebhookVerdict(int Status, string? Problem, IReadOnlyList<HelpDeskEvent> Events)
+{
+    public static WebhookVerdict Unauthorized(string why) => new(401, why, []);
+    public static WebhookVerdict Malformed(string why) => new(400, why, []);
+    public static WebhookVerdict Accepted(params HelpDeskEvent[] events) => new(200, null, events);
+}

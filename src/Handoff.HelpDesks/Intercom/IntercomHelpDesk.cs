@@ -1,0 +1,206 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+
+namespace Handoff.HelpDesks.Intercom;
+
+/// <summary>
+/// Intercom's REST API as our help-desk client (shared/helpdesks.md section 1): <c>GET /me</c> to verify and learn
+/// the admin id, find or create the contact by e-mail, start a user conversation with the transcript as plain
+/// text, reply as the user, close as the admin.
+/// </summary>
+public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration) : IHelpDeskClient
+{
+    public const string HttpClientName = "helpdesk-intercom";
+    public const string DefaultVersion = "2.14";
+
+    public string Kind => "intercom";
+
+    public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var me = await MeAsync(settings, session, cancellationToken);
+            var unsigned = settings.ContainsKey("clientSecret")
+                ? ""
+                : "; no clientSecret: webhooks are protected only by the unguessable receiving address";
+            return (true, $"token of admin {me} accepted{unsigned}");
+        }
+        catch (HelpDeskCallException ex)
+        {
+            return (false, ex.Message);
+        }
+    }
+
+    public async Task<string> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken)
+    {
+        var email = opening.Email ?? throw new HelpDeskCallException("Intercom needs the user's e-mail to find or create the contact");
+        var contactId = await ContactAsync(settings, session, email, opening.UserId, cancellationToken);
+        var transcript = new StringBuilder("Transcript:");
+        foreach (var (isUser, text) in opening.Body)
+        {
+            transcript.Append('\n').Append(isUser ? "User: " : "Bot: ").Append(text);
+        }
+
+        var created = await SendAsync(settings, HttpMethod.Post, "conversations",
+            new { from = new { type = "user", id = contactId }, body = transcript.ToString() }, cancellationToken);
+        var conversationId = Str(created, "conversation_id") ?? Str(created, "id")
+            ?? throw new HelpDeskCallException("Intercom answered the new conversation without an id");
+        session.Facts["contact-of:" + conversationId] = contactId;
+        if (settings.GetValueOrDefault("teamId") is { Length: > 0 } teamId)
+        {
+            var adminId = await MeAsync(settings, session, cancellationToken);
+            await SendAsync(settings, HttpMethod.Post, $"conversations/{conversationId}/parts",
+                new { message_type = "assignment", type = "team", admin_id = adminId, assignee_id = teamId }, cancellationToken);
+        }
+
+        return conversationId;
+    }
+
+    public async Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken)
+    {
+        if (!session.Facts.TryGetValue("contact-of:" + deskConversationId, out var contactId))
+        {
+            // The session was lost (new activation): the conversation itself names its contact.
+            var conversation = await SendAsync(settings, HttpMethod.Get, $"conversations/{deskConversationId}", null, cancellationToken);
+            contactId = conversation["contacts"]?["contacts"]?[0]?["id"]?.ToString()
+                ?? throw new HelpDeskCallException("Intercom's conversation names no contact");
+            session.Facts["contact-of:" + deskConversationId] = contactId;
+        }
+
+        await SendAsync(settings, HttpMethod.Post, $"conversations/{deskConversationId}/reply",
+            new { message_type = "comment", type = "user", intercom_user_id = contactId, body = text }, cancellationToken);
+    }
+
+    public async Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken)
+    {
+        var adminId = await MeAsync(settings, session, cancellationToken);
+        var note = closeType == "TIMEOUT" ? "Closed by Handoff: the conversation timed out." : "Closed by Handoff: the user ended the conversation.";
+        await SendAsync(settings, HttpMethod.Post, $"conversations/{deskConversationId}/parts",
+            new { message_type = "close", type = "admin", admin_id = adminId, body = note }, cancellationToken);
+    }
+
+    /// <summary>The admin id of the token (from <c>GET /me</c>), learned once per session.</summary>
+    private async Task<string> MeAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
+    {
+        if (session.Facts.TryGetValue("admin-id", out var known))
+        {
+            return known;
+        }
+
+        var me = await SendAsync(settings, HttpMethod.Get, "me", null, cancellationToken);
+        var adminId = Str(me, "id") ?? throw new HelpDeskCallException("Intercom's /me answered without an admin id");
+        session.Facts["admin-id"] = adminId;
+        if (me["app"]?["id_code"]?.ToString() is { } appId)
+        {
+            session.Facts["app-id"] = appId;
+        }
+
+        return adminId;
+    }
+
+    private async Task<string> ContactAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string email, string? userId, CancellationToken cancellationToken)
+    {
+        if (session.Facts.TryGetValue("contact:" + email, out var cached))
+        {
+            return cached;
+        }
+
+        var contactId = await SearchContactAsync(settings, email, cancellationToken);
+        if (contactId is null)
+        {
+            try
+            {
+                var created = await SendAsync(settings, HttpMethod.Post, "contacts",
+                    userId is null ? new { role = "user", email } : new { role = "user", email, external_id = userId }, cancellationToken);
+                contactId = Str(created, "id");
+            }
+            catch (HelpDeskCallException ex) when (ex.StatusCode == 409)
+            {
+                contactId = await SearchContactAsync(settings, email, cancellationToken);
+            }
+        }
+
+        if (contactId is null)
+        {
+            throw new HelpDeskCallException("Intercom neither found nor created the contact");
+        }
+
+        session.Facts["contact:" + email] = contactId;
+        return contactId;
+    }
+
+    private async Task<string?> SearchContactAsync(IReadOnlyDictionary<string, string> settings, string email, CancellationToken cancellationToken)
+    {
+        var found = await SendAsync(settings, HttpMethod.Post, "contacts/search",
+            new { query = new { field = "email", @operator = "=", value = email } }, cancellationToken);
+        return found["data"]?.AsArray().FirstOrDefault()?["id"]?.ToString();
+    }
+
+    private async Task<JsonNode> SendAsync(IReadOnlyDictionary<string, string> settings, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseUrl(settings), path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings["accessToken"]);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation("Intercom-Version", settings.GetValueOrDefault("apiVersion") ?? DefaultVersion);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HelpDeskCallException($"Intercom cannot be reached: {ex.HttpRequestError}", inner: ex);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                var why = response.StatusCode switch
+                {
+                    HttpStatusCode.Unauthorized => "the access token was refused",
+                    HttpStatusCode.Forbidden => "the access token lacks a permission",
+                    HttpStatusCode.TooManyRequests => "Intercom's rate limit was hit",
+                    _ => "Intercom refused the call",
+                };
+                throw new HelpDeskCallException($"{why} (HTTP {(int)response.StatusCode} on {method} /{path})", (int)response.StatusCode);
+            }
+
+            try
+            {
+                return JsonNode.Parse(text.Length == 0 ? "{}" : text) ?? new JsonObject();
+            }
+            catch (JsonException ex)
+            {
+                throw new HelpDeskCallException($"Intercom answered {path} with something that is not JSON", inner: ex);
+            }
+        }
+    }
+
+    private Uri BaseUrl(IReadOnlyDictionary<string, string> settings)
+    {
+        var configured = configuration["Handoff:HelpDesks:Intercom:BaseUrl"];
+        var url = configured ?? (settings.GetValueOrDefault("region") switch
+        {
+            "eu" => "https://api.eu.intercom.io",
+            "au" => "https://api.au.intercom.io",
+            _ => "https://api.intercom.io",
+        });
+        return new Uri(url.TrimEnd('/') + "/");
+    }
+
+    private static string? Str(JsonNode node, string name) => node[name] is { } v ? v.ToString() : null;
+}

@@ -1,0 +1,91 @@
+using Handoff.Contracts.Agents;
+using Handoff.Contracts.Conversations;
+using Handoff.Host.Api;
+using Handoff.Host.Security;
+using Handoff.HelpDesks;
+using Handoff.HelpDesks.Intercom;
+
+namespace Handoff.Host.Webhooks;
+
+/// <summary>
+/// <c>POST /webhooks/{kind}/{receivingKey}</c>: the receiving address of every help-desk kind but the generic webhook.
+/// The key in the path is checked first (an HMAC: no grain for a bad one), then the desk's own signature, then each
+/// event is recorded by its conversation before we answer 200.
+/// </summary>
+public static class HelpDeskWebhookEndpoints
+{
+    private const int MaxBody = 256 * 1024;
+
+    public static IEndpointRouteBuilder MapHelpDeskWebhookEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/webhooks/{kind}/{receivingKey}", ReceiveAsync).RequireRateLimiting(RateLimits.Public);
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time)
+    {
+        if (kind != "intercom" || keys.ReadReceivingKey(receivingKey) is not { } key)
+        {
+            return Answer(kind == "intercom" ? 401 : 404, kind == "intercom" ? "wrong receiving address" : $"no receiver for kind '{kind}'");
+        }
+
+        if (request.ContentLength > MaxBody)
+        {
+            return Answer(413, "body too large");
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        if (buffer.Length > MaxBody)
+        {
+            return Answer(413, "body too large");
+        }
+
+        var raw = buffer.ToArray();
+        var connection = await grains.GetGrain<IAgentGrain>(AgentKeys.For(key.AgentId)).GetHelpDeskAsync();
+        if (connection is null || connection.Kind != kind || connection.ReceivingSecret != key.Nonce)
+        {
+            return Answer(401, "wrong receiving address");
+        }
+
+        var verdict = IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw);
+        if (verdict.Status != 200)
+        {
+            return Answer(verdict.Status, verdict.Problem!);
+        }
+
+        foreach (var e in verdict.Events)
+        {
+            var link = await grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(kind, key.AgentId, e.DeskConversationId)).GetAsync();
+            if (link?.HandoffId is null || link.AgentId != key.AgentId)
+            {
+                return Answer(404, "unknown conversation");
+            }
+
+            var humanEvent = new HumanEvent(link.HandoffId, e.Kind switch
+            {
+                HelpDeskEventKind.HumanMessage => HumanEvent.Message,
+                HelpDeskEventKind.HumanEnded => HumanEvent.Closed,
+                HelpDeskEventKind.Snoozed => HumanEvent.Snoozed,
+                _ => HumanEvent.Read,
+            }, e.Text, e.DedupeKey, e.SenderName, time.GetUtcNow());
+            try
+            {
+                await grains.GetGrain<IConversationGrain>(link.ConversationId).ReceiveHumanEventAsync(humanEvent);
+            }
+            catch (ConversationRefusedException ex)
+            {
+                return ex.Code switch
+                {
+                    ConversationRefusedException.Ended => Answer(409, "the hand-off has ended"),
+                    ConversationRefusedException.NotFound => Answer(404, "unknown conversation"),
+                    _ => Answer(400, ex.Message),
+                };
+            }
+        }
+
+        return Results.Ok(new { ok = true });
+    }
+
+    private static IResult Answer(int status, string message) => Results.Json(new { status, message }, statusCode: status);
+}

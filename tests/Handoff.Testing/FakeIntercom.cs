@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Handoff.Testing;
+
+/// <summary>
+/// A local Intercom built from its public REST reference (shared/helpdesks.md 1.1–1.9): Bearer token and
+/// Intercom-Version checked on every call; /me, contacts search and create, conversations create, get, reply and
+/// parts; and the human's side, which sends signed notifications the way Intercom shapes them.
+/// </summary>
+public sealed class FakeIntercom : IAsyncDisposable
+{
+    public const string AdminId = "991267";
+    public const string AppId = "abc123xy";
+    private readonly WebApplication app;
+    private int nextId = 100;
+
+    private FakeIntercom(WebApplication app, string baseUrl, string token)
+    {
+        this.app = app;
+        BaseUrl = baseUrl;
+        Token = token;
+    }
+
+    public string BaseUrl { get; }
+    public string Token { get; }
+    public ConcurrentQueue<(string Method, string Path, JsonNode? Body, string? Version)> Calls { get; } = new();
+    public ConcurrentDictionary<string, string> ContactsByEmail { get; } = new();
+    public ConcurrentDictionary<string, string> ContactOfConversation { get; } = new();
+
+    public static async Task<FakeIntercom> StartAsync(string token = "intercom-token-1")
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        FakeIntercom? fake = null;
+        app.Use(async (context, next) =>
+        {
+            var auth = context.Request.Headers.Authorization.ToString();
+            if (auth != "Bearer " + fake!.Token)
+            {
+                context.Response.StatusCode = 401;
+                await context.Response.WriteAsJsonAsync(new { type = "error.list", errors = new[] { new { code = "unauthorized", message = "Access Token Invalid" } } });
+                return;
+            }
+
+            await next();
+        });
+        app.MapGet("/me", (HttpRequest r) => fake!.Record(r, null, new JsonObject
+        {
+            ["type"] = "admin", ["id"] = AdminId, ["name"] = "Handoff Bot", ["email"] = "bot@example.com",
+            ["app"] = new JsonObject { ["type"] = "app", ["id_code"] = AppId, ["name"] = "Acme", ["region"] = "US" },
+        }));
+        app.MapPost("/contacts/search", async (HttpRequest r) =>
+        {
+            var body = await Body(r);
+            var email = body?["query"]?["value"]?.ToString() ?? "";
+            var data = new JsonArray();
+            if (fake!.ContactsByEmail.TryGetValue(email, out var id)) data.Add(new JsonObject { ["type"] = "contact", ["id"] = id, ["role"] = "user", ["email"] = email });
+            return fake.Record(r, body, new JsonObject { ["type"] = "list", ["data"] = data, ["total_count"] = data.Count });
+        });
+        app.MapPost("/contacts", async (HttpRequest r) =>
+        {
+            var body = await Body(r);
+            var email = body?["email"]?.ToString() ?? "";
+            if (fake!.ContactsByEmail.ContainsKey(email)) { fake.Record(r, body, null); return Results.Conflict(new { type = "error.list" }); }
+            var id = "6657" + Interlocked.Increment(ref fake.nextId).ToString("x20");
+            fake.ContactsByEmail[email] = id;
+            return fake.Record(r, body, new JsonObject { ["type"] = "contact", ["id"] = id, ["role"] = "user", ["email"] = email });
+        });
+        app.MapPost("/conversations", async (HttpRequest r) =>
+        {
+            var body = await Body(r);
+            var conversationId = Interlocked.Increment(ref fake!.nextId).ToString();
+            fake.ContactOfConversation[conversationId] = body?["from"]?["id"]?.ToString() ?? "";
+            return fake.Record(r, body, new JsonObject
+            {
+                ["type"] = "user_message", ["id"] = "4039" + conversationId, ["created_at"] = 1719492819,
+                ["body"] = body?["body"]?.ToString(), ["message_type"] = "inapp", ["conversation_id"] = conversationId,
+            });
+        });
+        app.MapGet("/conversations/{id}", (string id, HttpRequest r) => fake!.Record(r, null, Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
+        app.MapPost("/conversations/{id}/reply", async (string id, HttpRequest r) => fake!.Record(r, await Body(r), Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
+        app.MapPost("/conversations/{id}/parts", async (string id, HttpRequest r) => fake!.Record(r, await Body(r), Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake = new FakeIntercom(app, address, token);
+        return fake;
+    }
+
+    public IEnumerable<(string Method, string Path, JsonNode? Body, string? Version)> CallsTo(string method, string path) =>
+        Calls.Where(c => c.Method == method && c.Path == path);
+
+    /// <summary>A notification as Intercom sends it, signed with the app's client secret when one is given.</summary>
+    public static HttpRequestMessage Notification(string url, string topic, string conversationId, string? clientSecret,
+        string? partType = null, string? html = null, string authorType = "admin", string authorName = "Sam", string? notificationId = null)
+    {
+        var part = new JsonObject
+        {
+            ["type"] = "conversation_part", ["id"] = Guid.NewGuid().ToString("N")[..6], ["part_type"] = partType ?? "comment",
+            ["body"] = html, ["created_at"] = 1719492999,
+            ["author"] = new JsonObject { ["type"] = authorType, ["id"] = "991270", ["name"] = authorName, ["email"] = "sam@example.com" },
+        };
+        var payload = new JsonObject
+        {
+            ["type"] = "notification_event", ["app_id"] = AppId, ["id"] = notificationId ?? "notif_" + Guid.NewGuid(), ["topic"] = topic,
+            ["created_at"] = 1719493000, ["delivery_status"] = null, ["delivery_attempts"] = 1,
+            ["data"] = new JsonObject
+            {
+                ["type"] = "notification_event_data",
+                ["item"] = new JsonObject
+                {
+                    ["type"] = "conversation", ["id"] = conversationId, ["state"] = "open", ["admin_assignee_id"] = 991270, ["team_assignee_id"] = null,
+                    ["conversation_parts"] = new JsonObject { ["type"] = "conversation_part.list", ["total_count"] = 1, ["conversation_parts"] = new JsonArray(part) },
+                },
+            },
+        };
+        var raw = Encoding.UTF8.GetBytes(payload.ToJsonString());
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(raw) };
+        request.Content.Headers.ContentType = new("application/json");
+        if (clientSecret is not null)
+        {
+            request.Headers.Add("X-Hub-Signature", "sha1=" + Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(clientSecret), raw)));
+        }
+
+        return request;
+    }
+
+    private IResult Record(HttpRequest request, JsonNode? body, JsonNode? answer)
+    {
+        Calls.Enqueue((request.Method, request.Path.Value!, body, request.Headers["Intercom-Version"].FirstOrDefault()));
+        return answer is null ? Results.Empty : Results.Content(answer.ToJsonString(), "application/json");
+    }
+
+    private static JsonObject Conversation(string id, string contactId) => new()
+    {
+        ["type"] = "conversation", ["id"] = id, ["state"] = "open",
+        ["contacts"] = new JsonObject { ["type"] = "contact.list", ["contacts"] = new JsonArray(new JsonObject { ["type"] = "contact", ["id"] = contactId }) },
+    };
+
+    private static async Task<JsonNode?> Body(HttpRequest request) => await JsonNode.ParseAsync(request.Body);
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
