@@ -1,5 +1,6 @@
 using Handoff.Grains.Agents;
 using Handoff.Grains.Bots;
+using Handoff.Grains.HelpDesks;
 using Handoff.HelpDesks;
 using Handoff.Grains.Transcripts;
 using Handoff.HelpDesks.Webhook;
@@ -25,7 +26,9 @@ public static class GrainServices
         services.AddHttpClient(WebhookHelpDeskClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, WebhookHelpDesk>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.Intercom.IntercomHelpDesk>());
-        services.AddHttpClient(Handoff.HelpDesks.Intercom.IntercomHelpDesk.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.LiveChat.LiveChatHelpDesk>());
+        services.AddHttpClient(Handoff.HelpDesks.Intercom.IntercomHelpDesk.HttpClientName).AddHelpDeskResilience();
+        services.AddHttpClient(Handoff.HelpDesks.LiveChat.LiveChatHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.TryAddTransient<DropPlaceholderAuthorization>();
         services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<DropPlaceholderAuthorization>();

@@ -11,6 +11,10 @@ public sealed record HelpDeskOpening(
     string? UserId,
     IReadOnlyList<(bool IsUser, string Text)> Body);
 
+/// <param name="ConversationId">The desk's conversation (chat) id.</param>
+/// <param name="UserId">The desk's id of our user, where its webhooks name authors: events by it are our own echoes.</param>
+public sealed record DeskOpened(string ConversationId, string? UserId);
+
 /// <summary>
 /// What a help-desk client learns and may reuse while its connection's settings stay the same (an admin id, a
 /// contact id per user, a customer token and its expiry). Held in memory by the connection's help-desk grain.
@@ -30,8 +34,8 @@ public interface IHelpDeskClient
 
     Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken);
 
-    /// <returns>The help-desk's own id of the conversation it opened; later calls and its webhooks name it.</returns>
-    Task<string> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken);
+    /// <returns>The help-desk's own ids of the conversation it opened and of the user; later calls and its webhooks name them.</returns>
+    Task<DeskOpened> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken);
 
     Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string messageId, string text, CancellationToken cancellationToken);

@@ -56,7 +56,11 @@ public interface IHandoffLinkGrain : IGrainWithStringKey
 }
 
 [GenerateSerializer, Immutable, Alias("handoff.handoff-link-value")]
-public sealed record HandoffLink([property: Id(0)] string AgentId, [property: Id(1)] string ConversationId, [property: Id(2)] string? HandoffId = null);
+public sealed record HandoffLink(
+    [property: Id(0)] string AgentId,
+    [property: Id(1)] string ConversationId,
+    [property: Id(2)] string? HandoffId = null,
+    [property: Id(3)] string? DeskUserId = null);
 
 public static class HandoffLinks
 {

@@ -17,6 +17,9 @@ public sealed record HelpDeskOpeningRequest(
 [GenerateSerializer, Immutable, Alias("handoff.history-item")]
 public sealed record HistoryItem([property: Id(0)] bool IsUser, [property: Id(1)] string Text);
 
+[GenerateSerializer, Immutable, Alias("handoff.desk-conversation")]
+public sealed record DeskConversation([property: Id(0)] string ConversationId, [property: Id(1)] string? UserId);
+
 /// <summary>A help-desk call that did not succeed; the conversation decides what it means for the user.</summary>
 [GenerateSerializer, Alias("handoff.helpdesk-failed")]
 public sealed class HelpDeskFailedException(string message, int? statusCode) : Exception(message)
@@ -33,7 +36,7 @@ public sealed class HelpDeskFailedException(string message, int? statusCode) : E
 public interface IHelpDeskGrain : IGrainWithStringKey
 {
     [Alias("verify")] Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection);
-    [Alias("open")] Task<string> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening);
+    [Alias("open")] Task<DeskConversation> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening);
     [Alias("send")] Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text);
     [Alias("close")] Task CloseAsync(HelpDeskConnection connection, string deskConversationId, string closeType);
 }

@@ -475,12 +475,13 @@ public sealed class ConversationGrain(
                 throw new HelpDeskFailedException("the help-desk connection was removed", null);
             }
 
-            handoff.DeskConversationId = await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
+            var opened = await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
                 body.Select(b => new HistoryItem(b.IsUser, b.Text)).ToList()));
-            if (handoff.DeskConversationId != handoff.HandoffId)
+            handoff.DeskConversationId = opened.ConversationId;
+            if (opened.ConversationId != handoff.HandoffId)
             {
-                await GrainFactory.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(connection.Kind, S.AgentId, handoff.DeskConversationId))
-                    .SetAsync(new HandoffLink(S.AgentId, Id, handoff.HandoffId));
+                await GrainFactory.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(connection.Kind, S.AgentId, opened.ConversationId))
+                    .SetAsync(new HandoffLink(S.AgentId, Id, handoff.HandoffId, opened.UserId));
             }
         }
         catch (HelpDeskFailedException ex)

@@ -33,10 +33,13 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         }
     }
 
-    public Task<string> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening) => Call(connection, (client, ct) =>
-        client.OpenAsync(connection.Settings, Session(connection),
+    public Task<DeskConversation> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening) => Call(connection, async (client, ct) =>
+    {
+        var opened = await client.OpenAsync(connection.Settings, Session(connection),
             new HelpDeskOpening(opening.AgentId, opening.ConversationId, opening.HandoffId, opening.Email, opening.UserId,
-                opening.Body.Select(b => (b.IsUser, b.Text)).ToList()), ct));
+                opening.Body.Select(b => (b.IsUser, b.Text)).ToList()), ct);
+        return new DeskConversation(opened.ConversationId, opened.UserId);
+    });
 
     public Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text) => Call(connection, async (client, ct) =>
     {

@@ -36,7 +36,7 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
         }
     }
 
-    public async Task<string> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken)
+    public async Task<DeskOpened> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken)
     {
         var email = opening.Email ?? throw new HelpDeskCallException("Intercom needs the user's e-mail to find or create the contact");
         var contactId = await ContactAsync(settings, session, email, opening.UserId, cancellationToken);
@@ -58,7 +58,7 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
                 new { message_type = "assignment", type = "team", admin_id = adminId, assignee_id = teamId }, cancellationToken);
         }
 
-        return conversationId;
+        return new DeskOpened(conversationId, contactId);
     }
 
     public async Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,

@@ -8,13 +8,13 @@ public sealed class WebhookHelpDesk(IHttpClientFactory httpClients, TimeProvider
     public Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
         Client().VerifyAsync(WebhookDeskSettings.From(settings), cancellationToken);
 
-    public async Task<string> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken)
+    public async Task<DeskOpened> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken)
     {
         var body = opening.Body.Select(m => new WebhookBodyItem(m.IsUser ? "QUESTION" : "ANSWER", m.Text)).ToList();
         var establish = new WebhookEstablish(opening.HandoffId, Now(), opening.Email, opening.AgentId, body,
             new WebhookUserInfo(opening.Email, opening.UserId, opening.ConversationId, null));
         await Client().EstablishAsync(WebhookDeskSettings.From(settings), establish, cancellationToken);
-        return opening.HandoffId;
+        return new DeskOpened(opening.HandoffId, null);
     }
 
     public Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,

@@ -4,6 +4,7 @@ using Handoff.Host.Api;
 using Handoff.Host.Security;
 using Handoff.HelpDesks;
 using Handoff.HelpDesks.Intercom;
+using Handoff.HelpDesks.LiveChat;
 
 namespace Handoff.Host.Webhooks;
 
@@ -24,9 +25,14 @@ public static class HelpDeskWebhookEndpoints
 
     private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time)
     {
-        if (kind != "intercom" || keys.ReadReceivingKey(receivingKey) is not { } key)
+        if (kind is not ("intercom" or "livechat"))
         {
-            return Answer(kind == "intercom" ? 401 : 404, kind == "intercom" ? "wrong receiving address" : $"no receiver for kind '{kind}'");
+            return Answer(404, $"no receiver for kind '{kind}'");
+        }
+
+        if (keys.ReadReceivingKey(receivingKey) is not { } key)
+        {
+            return Answer(401, "wrong receiving address");
         }
 
         if (request.ContentLength > MaxBody)
@@ -48,7 +54,9 @@ public static class HelpDeskWebhookEndpoints
             return Answer(401, "wrong receiving address");
         }
 
-        var verdict = IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw);
+        var verdict = kind == "intercom"
+            ? IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw)
+            : LiveChatWebhook.Read(connection.Settings, raw);
         if (verdict.Status != 200)
         {
             return Answer(verdict.Status, verdict.Problem!);
@@ -60,6 +68,11 @@ public static class HelpDeskWebhookEndpoints
             if (link?.HandoffId is null || link.AgentId != key.AgentId)
             {
                 return Answer(404, "unknown conversation");
+            }
+
+            if (e.Kind == HelpDeskEventKind.HumanMessage && link.DeskUserId is not null && e.SenderName == link.DeskUserId)
+            {
+                continue; // our own user's message, echoed back by the desk
             }
 
             var humanEvent = new HumanEvent(link.HandoffId, e.Kind switch
