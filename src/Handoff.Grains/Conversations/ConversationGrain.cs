@@ -46,6 +46,7 @@ public sealed class ConversationGrain(
     private IGrainTimer? deadlineTimer;
     private IGrainTimer? outboxTimer;
     private bool backstopRegistered;
+    private DateTimeOffset? backstopFirstTick;
 
     private ConversationState S => state.State;
     private string Id => this.GetPrimaryKeyString();
@@ -550,8 +551,15 @@ public sealed class ConversationGrain(
     private async Task OnDeadlineAsync()
     {
         // Idempotent: whoever runs it (timer, reminder, activation) first moves or clears the deadline.
-        if (S.Deadline is not { } deadline || deadline > Now)
+        if (S.Deadline is not { } deadline)
         {
+            return;
+        }
+
+        if (deadline > Now)
+        {
+            // A timer may fire a hair early; never act early, and never lose the deadline either.
+            ArmDeadlineTimer();
             return;
         }
 
@@ -607,12 +615,15 @@ public sealed class ConversationGrain(
     private async Task UpdateBackstopAsync()
     {
         var needed = S.Deadline is not null || S.Outbox.Count > 0;
-        if (needed && !backstopRegistered)
+        // Re-register only when the reminder's first tick would come after a nearer deadline (wait → session).
+        var tooLate = backstopRegistered && S.Deadline is { } deadline && backstopFirstTick is { } first && first > Now && deadline < first;
+        if (needed && (!backstopRegistered || tooLate))
         {
             var period = reminderOptions.Value.MinimumReminderPeriod;
             var due = S.Deadline is { } d && d > Now ? d - Now + TimeSpan.FromMilliseconds(200) : period;
             await this.RegisterOrUpdateReminder(BackstopReminder, due, period);
             backstopRegistered = true;
+            backstopFirstTick = Now + due;
         }
         else if (!needed && backstopRegistered)
         {
@@ -622,6 +633,7 @@ public sealed class ConversationGrain(
             }
 
             backstopRegistered = false;
+            backstopFirstTick = null;
         }
     }
 
