@@ -31,6 +31,10 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         {
             return new HelpDeskCheck(false, ex.Message);
         }
+        catch (HelpDeskFailedException ex)
+        {
+            return new HelpDeskCheck(false, ex.Message);
+        }
     }
 
     public Task<DeskConversation> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening) => Call(connection, async (client, ct) =>

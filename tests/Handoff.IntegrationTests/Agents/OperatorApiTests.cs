@@ -130,6 +130,12 @@ public sealed class OperatorApiTests
         Assert.True((await Errors(new { kind = "webhook", settings = new { url = "ftp://x.example" } })).TryGetProperty("settings.url", out _));
         Assert.True((await Errors(new { kind = "intercom", settings = new { region = "eu" } })).TryGetProperty("settings.accessToken", out _));
 
+        var sobot = await h.Admin.PutAsJsonAsync("/api/agents/shop-5/helpdesk", new { kind = "sobot", settings = new { appId = "a", appKey = "k-123456" } });
+        Assert.Equal(HttpStatusCode.OK, sobot.StatusCode);
+        var sobotBody = await sobot.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("unavailable", sobotBody.GetProperty("status").GetString());
+        Assert.Contains("not built yet", sobotBody.GetProperty("statusDetail").GetString());
+
         using var anonymous = new HttpClient { BaseAddress = h.BaseAddress };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/agents/shop-5/handoff")).StatusCode);
         anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "wrong-key");
