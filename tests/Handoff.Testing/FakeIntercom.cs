@@ -34,6 +34,12 @@ public sealed class FakeIntercom : IAsyncDisposable
 
     public string BaseUrl { get; }
     public string Token { get; }
+
+    /// <summary>How many next calls answer 429 with Intercom's rate-limit headers.</summary>
+    public int RateLimitNext;
+
+    /// <summary>While set, every call answers 503: Intercom is down.</summary>
+    public bool Down { get; set; }
     public ConcurrentQueue<(string Method, string Path, JsonNode? Body, string? Version)> Calls { get; } = new();
     public ConcurrentDictionary<string, string> ContactsByEmail { get; } = new();
     public ConcurrentDictionary<string, string> ContactOfConversation { get; } = new();
@@ -47,6 +53,26 @@ public sealed class FakeIntercom : IAsyncDisposable
         FakeIntercom? fake = null;
         app.Use(async (context, next) =>
         {
+            if (fake!.RateLimitNext > 0 && Interlocked.Decrement(ref fake.RateLimitNext) >= 0)
+            {
+                // Intercom's documented 429: X-RateLimit-* headers, reset in unix seconds.
+                context.Response.StatusCode = 429;
+                context.Response.Headers["X-RateLimit-Limit"] = "1666";
+                context.Response.Headers["X-RateLimit-Remaining"] = "0";
+                context.Response.Headers["X-RateLimit-Reset"] = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds().ToString();
+                context.Response.Headers.RetryAfter = "1";
+                fake.Calls.Enqueue((context.Request.Method, context.Request.Path.Value! + " (429)", null, null));
+                await context.Response.WriteAsJsonAsync(new { type = "error.list", errors = new[] { new { code = "rate_limit_exceeded", message = "Exceeded rate limit" } } });
+                return;
+            }
+
+            if (fake.Down)
+            {
+                context.Response.StatusCode = 503;
+                fake.Calls.Enqueue((context.Request.Method, context.Request.Path.Value! + " (503)", null, null));
+                return;
+            }
+
             var auth = context.Request.Headers.Authorization.ToString();
             if (auth != "Bearer " + fake!.Token)
             {

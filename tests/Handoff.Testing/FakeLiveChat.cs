@@ -61,6 +61,12 @@ public sealed class FakeLiveChat : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>Every issued token stops working at once, as when they expire or are revoked.</summary>
+    public void ExpireAllTokens()
+    {
+        foreach (var token in tokens.Keys) tokens[token] = (tokens[token].Entity, DateTimeOffset.UtcNow.AddSeconds(-1));
+    }
+
     public IEnumerable<JsonNode?> CallsTo(string method) => Calls.Where(c => c.Method == method).Select(c => c.Body);
 
     /// <summary>A chat webhook as LiveChat sends it, with the building block's secret key inside the body.</summary>

@@ -110,4 +110,30 @@ public sealed class IntercomTests
         Assert.Equal("close", close.Body!["message_type"]!.ToString());
         Assert.Equal(FakeIntercom.AdminId, close.Body["admin_id"]!.ToString());
     }
+
+    [Fact]
+    public async Task A_rate_limit_is_waited_out_and_an_outage_is_retried_until_messages_arrive_once_and_in_order()
+    {
+        await using var intercom = await FakeIntercom.StartAsync();
+        await using var h = await HandoffTestHost.StartAsync(new() { ["Handoff:HelpDesks:Intercom:BaseUrl"] = intercom.BaseUrl });
+        (await h.Admin.PutAsJsonAsync("/api/agents/icom3/handoff", new { })).EnsureSuccessStatusCode();
+        (await h.Admin.PutAsJsonAsync("/api/agents/icom3/helpdesk", new { kind = "intercom", settings = new { accessToken = intercom.Token } })).EnsureSuccessStatusCode();
+        await using var chat = await ChatClient.StartAsync(h.BaseAddress, "icom3", email: "ann@example.com");
+
+        intercom.RateLimitNext = 1; // the first call of the hand-off is refused with 429 and retried after Retry-After
+        await chat.Connection.InvokeAsync("RequestHuman");
+        await chat.WaitForStateAsync("waiting-for-human");
+        Assert.Contains(intercom.Calls, c => c.Path.EndsWith("(429)"));
+        var conversationId = intercom.ContactOfConversation.Keys.Single();
+
+        intercom.Down = true;
+        foreach (var text in new[] { "one", "two", "three" }) await chat.SendAsync(text);
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (intercom.Calls.Count(c => c.Path.EndsWith("(503)")) < 2 && DateTime.UtcNow < until) await Task.Delay(50);
+        intercom.Down = false;
+
+        until = DateTime.UtcNow.AddSeconds(20);
+        while (intercom.CallsTo("POST", $"/conversations/{conversationId}/reply").Count() < 3 && DateTime.UtcNow < until) await Task.Delay(50);
+        Assert.Equal(["one", "two", "three"], intercom.CallsTo("POST", $"/conversations/{conversationId}/reply").Select(c => c.Body!["body"]!.ToString()));
+    }
 }

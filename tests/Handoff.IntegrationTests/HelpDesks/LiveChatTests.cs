@@ -65,12 +65,14 @@ public sealed class LiveChatTests
         Assert.Equal(HttpStatusCode.Unauthorized, await Send("incoming_event", FakeLiveChat.AgentMessage(liveChatId, "PZ_8", "forged"), key: "wrong"));
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync(address, new StringContent("{nope", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
 
+        livechat.ExpireAllTokens(); // the next call is refused with 401: one fresh token, then it goes through
         await chat.SendAsync("order 12345");
         var until = DateTime.UtcNow.AddSeconds(10);
         while (!livechat.CallsTo("send_event").Any() && DateTime.UtcNow < until) await Task.Delay(50);
         var sent = Assert.Single(livechat.CallsTo("send_event"))!;
         Assert.Equal(liveChatId, sent["chat_id"]!.ToString());
         Assert.Equal("order 12345", sent["event"]!["text"]!.ToString());
+        Assert.True(livechat.Refused401 >= 1);
 
         // The router closes the chat: no user_id in the payload.
         Assert.Equal(HttpStatusCode.OK, await Send("chat_deactivated", new System.Text.Json.Nodes.JsonObject { ["chat_id"] = liveChatId, ["thread_id"] = "PZ070E0W1B" }));
