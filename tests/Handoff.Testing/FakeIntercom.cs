@@ -4,12 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Handoff.Testing;
 
@@ -46,10 +41,7 @@ public sealed class FakeIntercom : IAsyncDisposable
 
     public static async Task<FakeIntercom> StartAsync(string token = "intercom-token-1")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         FakeIntercom? fake = null;
         app.Use(async (context, next) =>
         {
@@ -119,8 +111,7 @@ public sealed class FakeIntercom : IAsyncDisposable
         app.MapGet("/conversations/{id}", (string id, HttpRequest r) => fake!.Record(r, null, Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
         app.MapPost("/conversations/{id}/reply", async (string id, HttpRequest r) => fake!.Record(r, await Body(r), Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
         app.MapPost("/conversations/{id}/parts", async (string id, HttpRequest r) => fake!.Record(r, await Body(r), Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await LoopbackApp.StartAsync(app);
         fake = new FakeIntercom(app, address, token);
         return fake;
     }

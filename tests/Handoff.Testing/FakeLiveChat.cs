@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Handoff.Testing;
 
@@ -47,16 +42,12 @@ public sealed class FakeLiveChat : IAsyncDisposable
 
     public static async Task<FakeLiveChat> StartAsync(string clientId = "9cbf3a968289727cb3cdfe83ab1d9836", string organizationId = "390e44e6-f1e6-4ac6-8a55-0d6a7f0a1b2c")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         FakeLiveChat? fake = null;
         // Two parameters keep this a route handler whose IResult is executed (a lone HttpContext makes it a RequestDelegate).
         app.MapPost("/v2/customer/token", (HttpContext context, CancellationToken _) => fake!.TokenAsync(context));
         app.MapPost("/v{version}/customer/action/{method}", async (string version, string method, HttpContext context) => await fake!.ActionAsync(version, method, context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await LoopbackApp.StartAsync(app);
         fake = new FakeLiveChat(app, address, clientId, organizationId);
         return fake;
     }

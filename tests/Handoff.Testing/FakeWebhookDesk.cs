@@ -3,12 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Handoff.Testing;
 
@@ -42,10 +37,7 @@ public sealed class FakeWebhookDesk : IAsyncDisposable
 
     public static async Task<FakeWebhookDesk> StartAsync(string? username = null, string? password = null, string? signingSecret = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         FakeWebhookDesk? desk = null;
         app.MapGet("/desk", (HttpRequest r) => !desk!.Authorized(r) ? Results.Unauthorized() : desk.FailWith is { } s ? Results.StatusCode(s) : Results.Ok());
         foreach (var path in new[] { "conversation/establish", "chat", "conversation/close" })
@@ -53,8 +45,7 @@ public sealed class FakeWebhookDesk : IAsyncDisposable
             app.MapPost("/desk/" + path, (HttpRequest r) => desk!.HandleAsync(path, r));
         }
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await LoopbackApp.StartAsync(app);
         desk = new FakeWebhookDesk(app, address + "/desk") { Username = username, Password = password, SigningSecret = signingSecret };
         return desk;
     }

@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Handoff.Testing;
 
@@ -32,7 +29,7 @@ public sealed class RunningHost : IAsyncDisposable
         var args = all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
         var app = build(args);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = LoopbackApp.AddressOf(app);
         return new RunningHost(app, new Uri(address));
     }
 

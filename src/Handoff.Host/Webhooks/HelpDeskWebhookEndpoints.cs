@@ -35,19 +35,11 @@ public static class HelpDeskWebhookEndpoints
             return Answer(401, "wrong receiving address");
         }
 
-        if (request.ContentLength > MaxBody)
+        if (await WebhookRequests.ReadBodyAsync(request, MaxBody) is not { } raw)
         {
             return Answer(413, "body too large");
         }
 
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        if (buffer.Length > MaxBody)
-        {
-            return Answer(413, "body too large");
-        }
-
-        var raw = buffer.ToArray();
         var connection = await grains.GetGrain<IAgentGrain>(AgentKeys.For(key.AgentId)).GetHelpDeskAsync();
         if (connection is null || connection.Kind != kind || connection.ReceivingSecret != key.Nonce)
         {
@@ -82,18 +74,9 @@ public static class HelpDeskWebhookEndpoints
                 HelpDeskEventKind.Snoozed => HumanEvent.Snoozed,
                 _ => HumanEvent.Read,
             }, e.Text, e.DedupeKey, e.SenderName, time.GetUtcNow());
-            try
+            if (await WebhookRequests.RecordAsync(grains, link.ConversationId, humanEvent) is { } refused)
             {
-                await grains.GetGrain<IConversationGrain>(link.ConversationId).ReceiveHumanEventAsync(humanEvent);
-            }
-            catch (ConversationRefusedException ex)
-            {
-                return ex.Code switch
-                {
-                    ConversationRefusedException.Ended => Answer(409, "the hand-off has ended"),
-                    ConversationRefusedException.NotFound => Answer(404, "unknown conversation"),
-                    _ => Answer(400, ex.Message),
-                };
+                return Answer(refused.Status, refused.Message);
             }
         }
 

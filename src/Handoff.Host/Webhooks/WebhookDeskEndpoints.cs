@@ -31,19 +31,11 @@ public static class WebhookDeskEndpoints
             return Answer(401, "missing or wrong receiving key");
         }
 
-        if (request.ContentLength > MaxBody)
+        if (await WebhookRequests.ReadBodyAsync(request, MaxBody) is not { } raw)
         {
             return Answer(413, "body too large");
         }
 
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        if (buffer.Length > MaxBody)
-        {
-            return Answer(413, "body too large");
-        }
-
-        var raw = buffer.ToArray();
         WebhookHumanRequest? body;
         try
         {
@@ -77,19 +69,11 @@ public static class WebhookDeskEndpoints
             return Answer(404, "unknown conversation_id");
         }
 
-        try
+        var refused = await WebhookRequests.RecordAsync(grains, link.ConversationId,
+            new HumanEvent(handoffId, kind, body.Body, body.MessageId, body.SenderName, time.GetUtcNow()));
+        if (refused is { } r)
         {
-            await grains.GetGrain<IConversationGrain>(link.ConversationId).ReceiveHumanEventAsync(
-                new HumanEvent(handoffId, kind, body.Body, body.MessageId, body.SenderName, time.GetUtcNow()));
-        }
-        catch (ConversationRefusedException ex)
-        {
-            return ex.Code switch
-            {
-                ConversationRefusedException.Ended => Answer(409, "the hand-off has ended"),
-                ConversationRefusedException.NotFound => Answer(404, "unknown conversation_id"),
-                _ => Answer(400, ex.Message),
-            };
+            return Answer(r.Status, r.Status == 404 ? "unknown conversation_id" : r.Message);
         }
 
         return Results.Ok(new { code = 0, message = "ok" });
