@@ -54,7 +54,15 @@ public static class DeskApp
         var commandLine = sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource);
         var pairing = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = DemoPairingFile, Optional = true };
         pairing.ResolveFileProvider();
-        sources.Insert(commandLine < 0 ? sources.Count : commandLine, pairing);
+        try
+        {
+            sources.Insert(commandLine < 0 ? sources.Count : commandLine, pairing);
+        }
+        catch (InvalidDataException)
+        {
+            // A half-written or foreign file: start without it, as if there were no demo pairing.
+            sources.Remove(pairing);
+        }
     }
 
     private static void UsePage(WebApplication app)

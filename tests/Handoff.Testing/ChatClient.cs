@@ -40,6 +40,8 @@ public sealed class ChatClient : IAsyncDisposable
             .Build();
         var client = new ChatClient(connection, conversationId, token);
         await connection.StartAsync();
+        // Like a real widget: Join first. Hub calls run after OnConnectedAsync, so pushes are subscribed from here on.
+        await client.JoinAsync();
         return client;
     }
 

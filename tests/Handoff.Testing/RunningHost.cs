@@ -24,6 +24,8 @@ public sealed class RunningHost : IAsyncDisposable
             ["urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        // The demo agent writes the reference desk's pairing file; tests leave a developer's own demo alone.
+        all.TryAdd("Handoff:Demo:Enabled", "false");
         all.TryAdd("Handoff:Cluster:SiloPort", FreePorts.Next().ToString());
         all.TryAdd("Handoff:Cluster:GatewayPort", FreePorts.Next().ToString());
         var args = all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();

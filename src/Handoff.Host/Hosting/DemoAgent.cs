@@ -34,19 +34,20 @@ internal sealed class DemoAgent(IGrainFactory grains, HandoffKeys keys, IConfigu
 
         var connection = (await agent.VerifyHelpDeskAsync())!;
         var self = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080").Split(';')[0];
-        await WritePairingAsync(self, keys.CreateReceivingKey(AgentId, connection.ReceivingSecret), stoppingToken);
+        var pairingFile = configuration["Handoff:Demo:PairingFile"] ?? PairingFile;
+        await WritePairingAsync(pairingFile, self, keys.CreateReceivingKey(AgentId, connection.ReceivingSecret), stoppingToken);
         logger.LogInformation(
             "Demo agent '{AgentId}' hands off to the reference desk at {DeskUrl} (now {Status}; it is checked again when a hand-off is asked). " +
             "Start the desk with: dotnet run --project src/Handoff.Desk   (it reads its receiving key from {PairingFile})",
-            AgentId, deskUrl, connection.Status, PairingFile);
+            AgentId, deskUrl, connection.Status, pairingFile);
     }
 
     /// <summary>The file the reference desk reads at start (its DeskApp.DemoPairingFile); readable by this user only.</summary>
     public static string PairingFile { get; } = Path.Combine(Path.GetTempPath(), "handoff-demo", "desk.json");
 
-    private static async Task WritePairingAsync(string selfUrl, string receivingKey, CancellationToken cancellationToken)
+    private static async Task WritePairingAsync(string pairingFile, string selfUrl, string receivingKey, CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(PairingFile)!;
+        var directory = Path.GetDirectoryName(pairingFile)!;
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
         {
@@ -54,10 +55,14 @@ internal sealed class DemoAgent(IGrainFactory grains, HandoffKeys keys, IConfigu
         }
 
         var json = System.Text.Json.JsonSerializer.Serialize(new { Desk = new { HandoffBaseUrl = selfUrl, ReceivingKey = receivingKey } });
-        await File.WriteAllTextAsync(PairingFile, json, cancellationToken);
+        // Written aside and moved into place, so the desk never reads half a file.
+        var partial = pairingFile + ".partial";
+        await File.WriteAllTextAsync(partial, json, cancellationToken);
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(PairingFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(partial, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+
+        File.Move(partial, pairingFile, overwrite: true);
     }
 }

@@ -49,6 +49,38 @@ public sealed class HostRolesTests
         Assert.Null(frontend.App.Services.GetService(typeof(Orleans.Runtime.ILocalSiloDetails)));
     }
 
+    [Fact]
+    public async Task The_embedded_default_has_a_demo_agent_paired_with_the_reference_desk()
+    {
+        await using var desk = await FakeWebhookDesk.StartAsync();
+        var pairing = Path.Combine(Path.GetTempPath(), $"handoff-test-{Guid.NewGuid():N}", "desk.json");
+        await using var host = await RunningHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Handoff:Demo:Enabled"] = "true",
+            ["Handoff:Demo:DeskUrl"] = desk.BaseUrl,
+            ["Handoff:Demo:PairingFile"] = pairing,
+        }, Build);
+
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!File.Exists(pairing) && DateTime.UtcNow < until) await Task.Delay(50);
+        using var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(pairing));
+        var key = json.RootElement.GetProperty("Desk").GetProperty("ReceivingKey").GetString();
+        Assert.StartsWith("demo.", key);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(pairing));
+        }
+
+        // The key is the demo agent's: accepted (then 404: no such hand-off), where a wrong one is 401.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/human/message/receive")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { conversation_id = "h-none", body = "hi" }),
+        };
+        request.Headers.Authorization = new("Bearer", key);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.SendAsync(request)).StatusCode);
+        Directory.Delete(Path.GetDirectoryName(pairing)!, recursive: true);
+    }
+
     [Theory]
     [InlineData("Handoff:Role", "everything")]
     [InlineData("Handoff:Storage", "redis")]
