@@ -29,6 +29,8 @@ public static class GrainServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.LiveChat.LiveChatHelpDesk>());
         services.AddHttpClient(Handoff.HelpDesks.Intercom.IntercomHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.AddHttpClient(Handoff.HelpDesks.LiveChat.LiveChatHelpDesk.HttpClientName).AddHelpDeskResilience();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.Livedesk.LivedeskHelpDesk>());
+        services.AddHttpClient(Handoff.HelpDesks.Livedesk.LivedeskHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.TryAddTransient<DropPlaceholderAuthorization>();
         services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<DropPlaceholderAuthorization>();

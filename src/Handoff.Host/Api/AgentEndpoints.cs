@@ -35,10 +35,12 @@ public static class AgentEndpoints
         {
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var (kind, settings, errors) = body.Validate();
-            if (errors.Count == 0 && kind == "webhook" &&
-                await OutboundUrlPolicy.CheckAsync(settings["url"], AllowPrivateTargets(config), request.HttpContext.RequestAborted) is { } urlProblem)
+            foreach (var urlKey in new[] { "url", "baseUrl" }.Where(k => errors.Count == 0 && settings.ContainsKey(k)))
             {
-                errors["settings.url"] = [urlProblem];
+                if (await OutboundUrlPolicy.CheckAsync(settings[urlKey], AllowPrivateTargets(config), request.HttpContext.RequestAborted) is { } urlProblem)
+                {
+                    errors[$"settings.{urlKey}"] = [urlProblem];
+                }
             }
 
             if (errors.Count > 0) return Results.ValidationProblem(errors);

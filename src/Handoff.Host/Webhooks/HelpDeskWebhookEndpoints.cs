@@ -5,6 +5,7 @@ using Handoff.Host.Security;
 using Handoff.HelpDesks;
 using Handoff.HelpDesks.Intercom;
 using Handoff.HelpDesks.LiveChat;
+using Handoff.HelpDesks.Livedesk;
 
 namespace Handoff.Host.Webhooks;
 
@@ -25,7 +26,7 @@ public static class HelpDeskWebhookEndpoints
 
     private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time)
     {
-        if (kind is not ("intercom" or "livechat"))
+        if (kind is not ("intercom" or "livechat" or "livedesk"))
         {
             return Answer(404, $"no receiver for kind '{kind}'");
         }
@@ -46,9 +47,13 @@ public static class HelpDeskWebhookEndpoints
             return Answer(401, "wrong receiving address");
         }
 
-        var verdict = kind == "intercom"
-            ? IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw)
-            : LiveChatWebhook.Read(connection.Settings, raw);
+        var verdict = kind switch
+        {
+            "intercom" => IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw),
+            "livechat" => LiveChatWebhook.Read(connection.Settings, raw),
+            _ => LivedeskWebhook.Read(connection.Settings, request.Headers["X-Chatwoot-Signature"], request.Headers["X-Chatwoot-Timestamp"],
+                request.Headers["X-Chatwoot-Delivery"], raw, time.GetUtcNow()),
+        };
         if (verdict.Status != 200)
         {
             return Answer(verdict.Status, verdict.Problem!);

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+
+namespace Handoff.HelpDesks.Livedesk;
+
+/// <summary>
+/// EngageLab LiveDesk through an API channel (shared/helpdesks.md 4.1, 4.2, 4.5): Basic auth with the project's key
+/// and secret; create the contact, create the conversation in the channel's inbox, post the transcript and later
+/// messages as the contact (<c>message_type: incoming</c>, Chatwoot's enum, marked [?] in the facts), resolve to close.
+/// </summary>
+public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration) : IHelpDeskClient
+{
+    public const string HttpClientName = "helpdesk-livedesk";
+    public const string DefaultBaseUrl = "https://livedesk-api.engagelab.com";
+
+    public string Kind => "livedesk";
+
+    public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await SendAsync(settings, HttpMethod.Get, "api/v2/accounts/contacts?page=1&include_contact_inboxes=false", null, cancellationToken);
+            if (list["payload"] is null)
+            {
+                return (false, "LiveDesk answered the contacts list without a payload");
+            }
+
+            var notes = new List<string>();
+            if (!settings.ContainsKey("inboxId")) notes.Add("no inboxId: hand-offs need the API channel's inbox id");
+            if (!settings.ContainsKey("webhookSecret")) notes.Add("no webhookSecret: webhooks are protected only by the unguessable receiving address");
+            return (true, "API key accepted" + (notes.Count > 0 ? "; " + string.Join("; ", notes) : ""));
+        }
+        catch (HelpDeskCallException ex)
+        {
+            return (false, ex.Message);
+        }
+    }
+
+    public async Task<DeskOpened> OpenAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, HelpDeskOpening opening, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(settings.GetValueOrDefault("inboxId"), NumberStyles.None, CultureInfo.InvariantCulture, out var inboxId))
+        {
+            throw new HelpDeskCallException("the LiveDesk connection has no inboxId (the API channel's id)");
+        }
+
+        var user = opening.UserId ?? opening.Email ?? opening.ConversationId;
+        if (!session.Facts.TryGetValue("contact:" + user, out var contactId))
+        {
+            // The identifier keeps one LiveDesk contact per end user across hand-offs.
+            var identifier = "handoff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(opening.AgentId + "/" + user)))[..24];
+            var created = await SendAsync(settings, HttpMethod.Post, "api/v2/accounts/contacts",
+                new { inbox_id = inboxId, name = opening.Email ?? "Chat user", email = opening.Email, identifier }, cancellationToken);
+            contactId = created["payload"]?["contact"]?["id"]?.ToString() ?? throw new HelpDeskCallException("LiveDesk created no contact id");
+            session.Facts["contact:" + user] = contactId;
+        }
+
+        var conversation = await SendAsync(settings, HttpMethod.Post, "api/v2/accounts/conversations",
+            new { inbox_id = inboxId, contact_id = long.Parse(contactId, CultureInfo.InvariantCulture) }, cancellationToken);
+        var conversationId = conversation["id"]?.ToString() ?? throw new HelpDeskCallException("LiveDesk answered without a conversation id");
+        var transcript = new StringBuilder("Transcript:");
+        foreach (var (isUser, text) in opening.Body)
+        {
+            transcript.Append('\n').Append(isUser ? "User: " : "Bot: ").Append(text);
+        }
+
+        await PostAsContactAsync(settings, conversationId, transcript.ToString(), cancellationToken);
+        return new DeskOpened(conversationId, contactId);
+    }
+
+    public Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken) =>
+        PostAsContactAsync(settings, deskConversationId, text, cancellationToken);
+
+    public async Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken) =>
+        await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/toggle_status", new { status = "resolved" }, cancellationToken);
+
+    private async Task PostAsContactAsync(IReadOnlyDictionary<string, string> settings, string conversationId, string content, CancellationToken cancellationToken) =>
+        await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{conversationId}/messages",
+            new { content, message_type = "incoming", @private = false }, cancellationToken);
+
+    private async Task<JsonNode> SendAsync(IReadOnlyDictionary<string, string> settings, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        var baseUrl = (settings.GetValueOrDefault("baseUrl") ?? configuration["Handoff:HelpDesks:Livedesk:BaseUrl"] ?? DefaultBaseUrl).TrimEnd('/');
+        using var request = new HttpRequestMessage(method, $"{baseUrl}/{path}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings["apiKey"]}:{settings["apiSecret"]}")));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HelpDeskCallException($"LiveDesk cannot be reached: {ex.HttpRequestError}", inner: ex);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                var why = response.StatusCode == HttpStatusCode.Unauthorized ? "the API key or secret was refused" : "LiveDesk refused the call";
+                throw new HelpDeskCallException($"{why} (HTTP {(int)response.StatusCode} on {method} /{path.Split('?')[0]})", (int)response.StatusCode);
+            }
+
+            try
+            {
+                return JsonNode.Parse(text.Length == 0 ? "{}" : text) ?? new JsonObject();
+            }
+            catch (JsonException ex)
+            {
+                throw new HelpDeskCallException("LiveDesk answered with something that is not JSON", inner: ex);
+            }
+        }
+    }
+}
