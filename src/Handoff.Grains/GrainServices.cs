@@ -17,6 +17,7 @@ public static class GrainServices
     public static IServiceCollection AddHandoffGrainServices(this IServiceCollection services, string? postgresConnectionString)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<Handoff.Grains.Conversations.ConversationOptions>().BindConfiguration("Handoff:Conversations");
         services.TryAddSingleton(sp =>
         {
             // The host registers one from its own keys; test silos get one from configuration.

@@ -40,6 +40,13 @@ public interface IHelpDeskClient
     Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string messageId, string text, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// For desks whose webhooks may be lost (sent once, no retry): the human's messages of the conversation as the
+    /// desk holds them, oldest first, with the same dedupe keys its webhooks carry. Desks that retry need not.
+    /// </summary>
+    Task<IReadOnlyList<HelpDeskEvent>> ReadHumanMessagesAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session,
+        string deskConversationId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<HelpDeskEvent>>([]);
+
     /// <param name="closeType"><c>TIMEOUT</c> or <c>USER_CLOSED</c>.</param>
     Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken);

@@ -70,7 +70,21 @@ public sealed class FakeLivedesk : IAsyncDisposable
             var body = await JsonNode.ParseAsync(r.Body);
             fake!.Calls.Enqueue(("POST", $"/conversations/{id}/messages", body));
             var incoming = body?["message_type"]?.ToString() == "incoming";
-            return Results.Json(new { id = Interlocked.Increment(ref fake.next), content = body?["content"]?.ToString(), message_type = incoming ? 0 : 1, @private = false });
+            var messageId = Interlocked.Increment(ref fake.next);
+            fake.Store(id, new JsonObject
+            {
+                ["id"] = messageId, ["content"] = body?["content"]?.ToString(), ["message_type"] = incoming ? 0 : 1, ["private"] = false,
+                ["sender"] = new JsonObject { ["id"] = 1, ["type"] = incoming ? "contact" : "user" },
+            });
+            return Results.Json(new { id = messageId, content = body?["content"]?.ToString(), message_type = incoming ? 0 : 1, @private = false });
+        });
+        app.MapGet(root + "/conversations/{id}/messages", (string id) =>
+        {
+            lock (fake!.messages)
+            {
+                var list = fake.messages.TryGetValue(id, out var m) ? new JsonArray(m.Select(x => (JsonNode)x.DeepClone()).ToArray()) : [];
+                return Results.Content(new JsonObject { ["meta"] = new JsonObject(), ["payload"] = list }.ToJsonString(), "application/json");
+            }
         });
         app.MapPost(root + "/conversations/{id}/toggle_status", async (string id, HttpRequest r) =>
         {
@@ -81,6 +95,29 @@ public sealed class FakeLivedesk : IAsyncDisposable
         var address = await LoopbackApp.StartAsync(app);
         fake = new FakeLivedesk(app, address);
         return fake;
+    }
+
+    private readonly Dictionary<string, List<JsonObject>> messages = new();
+
+    /// <summary>An agent answers in LiveDesk, and the webhook for it is lost (LiveDesk sends it once).</summary>
+    public int AgentAnswersWithoutWebhook(string conversationId, string text)
+    {
+        var id = Interlocked.Increment(ref next);
+        Store(conversationId, new JsonObject
+        {
+            ["id"] = id, ["content"] = text, ["message_type"] = 1, ["private"] = false,
+            ["sender"] = new JsonObject { ["id"] = 12, ["name"] = "Sam", ["type"] = "user" },
+        });
+        return id;
+    }
+
+    private void Store(string conversationId, JsonObject message)
+    {
+        lock (messages)
+        {
+            if (!messages.TryGetValue(conversationId, out var list)) messages[conversationId] = list = [];
+            list.Add(message);
+        }
     }
 
     public IEnumerable<JsonNode?> CallsTo(string path) => Calls.Where(c => c.Path == path).Select(c => c.Body);

@@ -17,6 +17,10 @@ public sealed record HelpDeskOpeningRequest(
 [GenerateSerializer, Immutable, Alias("handoff.history-item")]
 public sealed record HistoryItem([property: Id(0)] bool IsUser, [property: Id(1)] string Text);
 
+/// <summary>A human message read back from the desk (for desks whose webhooks can be lost).</summary>
+[GenerateSerializer, Immutable, Alias("handoff.missed-human-message")]
+public sealed record MissedHumanMessage([property: Id(0)] string Text, [property: Id(1)] string? SenderName, [property: Id(2)] string DedupeKey);
+
 [GenerateSerializer, Immutable, Alias("handoff.desk-conversation")]
 public sealed record DeskConversation([property: Id(0)] string ConversationId, [property: Id(1)] string? UserId);
 
@@ -38,5 +42,6 @@ public interface IHelpDeskGrain : IGrainWithStringKey
     [Alias("verify")] Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection);
     [Alias("open")] Task<DeskConversation> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening);
     [Alias("send")] Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text);
+    [Alias("read-human")] Task<IReadOnlyList<MissedHumanMessage>> ReadHumanMessagesAsync(HelpDeskConnection connection, string deskConversationId);
     [Alias("close")] Task CloseAsync(HelpDeskConnection connection, string deskConversationId, string closeType);
 }

@@ -29,6 +29,7 @@ public sealed class ConversationGrain(
     ITranscriptStore transcript,
     BotChatClients bots,
     IOptions<ReminderOptions> reminderOptions,
+    IOptions<ConversationOptions> conversationOptions,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable
 {
@@ -45,6 +46,8 @@ public sealed class ConversationGrain(
     private long lastSeq;
     private IGrainTimer? deadlineTimer;
     private IGrainTimer? outboxTimer;
+    private IGrainTimer? reconcileTimer;
+    private DateTimeOffset lastWordFromDesk;
     private bool backstopRegistered;
     private DateTimeOffset? backstopFirstTick;
 
@@ -72,6 +75,8 @@ public sealed class ConversationGrain(
         {
             ScheduleOutbox(TimeSpan.Zero);
         }
+
+        ArmReconcile();
     }
 
     public async Task CreateAsync(string agentId, string channel, string? email, string? userId)
@@ -264,6 +269,7 @@ public sealed class ConversationGrain(
 
         var text = CheckText(humanEvent.Text ?? "");
         var settings = await SettingsAsync();
+        lastWordFromDesk = Now;
         var joined = handoff.State != ConversationStates.WithHuman;
         if (joined)
         {
@@ -505,6 +511,8 @@ public sealed class ConversationGrain(
         await UpdateBackstopAsync();
         await SystemAsync(settings.Texts.Waiting);
         PushState(ConversationStates.WaitingForHuman, null);
+        lastWordFromDesk = Now;
+        ArmReconcile();
         return new HandoffOutcome("waiting-for-human", handoff.HandoffId);
     }
 
@@ -536,6 +544,8 @@ public sealed class ConversationGrain(
 
         await state.WriteStateAsync();
         DisposeDeadlineTimer();
+        reconcileTimer?.Dispose();
+        reconcileTimer = null;
         await SystemAsync(settings.Texts.Ended);
         PushState(ConversationStates.Bot, reason);
         if (S.Outbox.Count > 0)
@@ -634,6 +644,62 @@ public sealed class ConversationGrain(
 
             backstopRegistered = false;
             backstopFirstTick = null;
+        }
+    }
+
+    // ----- reading back what a desk's lost webhooks did not bring -----
+
+    private void ArmReconcile()
+    {
+        if (reconcileTimer is not null || Active is not { DeskConversationId: not null, State: not ConversationStates.AwaitingEmail })
+        {
+            return;
+        }
+
+        var period = conversationOptions.Value.ReconcileQuietPeriod;
+        reconcileTimer = this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions { DueTime = period, Period = period });
+    }
+
+    private async Task ReconcileAsync()
+    {
+        if (Active is not { DeskConversationId: { } deskId } handoff || handoff.State == ConversationStates.AwaitingEmail)
+        {
+            reconcileTimer?.Dispose();
+            reconcileTimer = null;
+            return;
+        }
+
+        if (Now - lastWordFromDesk < conversationOptions.Value.ReconcileQuietPeriod)
+        {
+            return;
+        }
+
+        lastWordFromDesk = Now;
+        if (await GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId)).GetHelpDeskAsync() is not { } connection)
+        {
+            return;
+        }
+
+        IReadOnlyList<MissedHumanMessage> messages;
+        try
+        {
+            messages = await HelpDesk.ReadHumanMessagesAsync(connection, deskId);
+        }
+        catch (HelpDeskFailedException ex)
+        {
+            logger.LogInformation("Reading back the desk conversation of {ConversationId} failed: {Cause}", Id, ex.Message);
+            return;
+        }
+
+        foreach (var message in messages)
+        {
+            // The same dedupe keys as the webhooks: what did arrive is not shown twice.
+            if (Active?.HandoffId != handoff.HandoffId)
+            {
+                break;
+            }
+
+            await ReceiveHumanEventAsync(new HumanEvent(handoff.HandoffId, HumanEvent.Message, message.Text, message.DedupeKey, message.SenderName, Now));
         }
     }
 

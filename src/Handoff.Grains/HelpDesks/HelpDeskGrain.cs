@@ -51,6 +51,13 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         return true;
     });
 
+    public Task<IReadOnlyList<MissedHumanMessage>> ReadHumanMessagesAsync(HelpDeskConnection connection, string deskConversationId) => Call(connection, async (client, ct) =>
+    {
+        var events = await client.ReadHumanMessagesAsync(connection.Settings, Session(connection), deskConversationId, ct);
+        return (IReadOnlyList<MissedHumanMessage>)events.Where(e => e.Kind == HelpDeskEventKind.HumanMessage && e.Text is { Length: > 0 })
+            .Select(e => new MissedHumanMessage(e.Text!, e.SenderName, e.DedupeKey)).ToList();
+    });
+
     public Task CloseAsync(HelpDeskConnection connection, string deskConversationId, string closeType) => Call(connection, async (client, ct) =>
     {
         await client.CloseAsync(connection.Settings, Session(connection), deskConversationId, closeType, ct);

@@ -77,6 +77,25 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
         string messageId, string text, CancellationToken cancellationToken) =>
         PostAsContactAsync(settings, deskConversationId, text, cancellationToken);
 
+    public async Task<IReadOnlyList<HelpDeskEvent>> ReadHumanMessagesAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session,
+        string deskConversationId, CancellationToken cancellationToken)
+    {
+        // The read route follows Chatwoot's ([?] for LiveDesk); each message is judged like its webhook would be.
+        var list = await SendAsync(settings, HttpMethod.Get, $"api/v2/accounts/conversations/{deskConversationId}/messages", null, cancellationToken);
+        var messages = (list["payload"] as JsonArray ?? []).OfType<JsonObject>();
+        var events = new List<HelpDeskEvent>();
+        foreach (var message in messages.OrderBy(m => m["id"]?.GetValue<long>() ?? 0))
+        {
+            var node = (JsonObject)message.DeepClone();
+            node["event"] = "message_created";
+            node["conversation"] ??= new JsonObject { ["id"] = deskConversationId };
+            var verdict = LivedeskWebhook.Read(new Dictionary<string, string>(), null, null, null, Encoding.UTF8.GetBytes(node.ToJsonString()), DateTimeOffset.UtcNow);
+            events.AddRange(verdict.Events);
+        }
+
+        return events;
+    }
+
     public async Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken) =>
         await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/toggle_status", new { status = "resolved" }, cancellationToken);

@@ -88,4 +88,31 @@ public sealed class LivedeskTests
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(FakeLivedesk.Webhook(put.GetProperty("receivingAddress").GetString()!, resolved, null))).StatusCode);
         await chat.WaitForStateAsync("bot", "human-ended");
     }
+
+    [Fact]
+    public async Task A_lost_webhook_is_recovered_by_reading_the_desk_conversation_once_and_in_order()
+    {
+        await using var livedesk = await FakeLivedesk.StartAsync();
+        await using var h = await HandoffTestHost.StartAsync(new() { ["Handoff:Conversations:ReconcileQuietPeriod"] = "00:00:01" });
+        (await h.Admin.PutAsJsonAsync("/api/agents/ld3/handoff", new { })).EnsureSuccessStatusCode();
+        var put = await (await h.Admin.PutAsJsonAsync("/api/agents/ld3/helpdesk", new { kind = "livedesk", settings = new { apiKey = livedesk.ApiKey, apiSecret = livedesk.ApiSecret, baseUrl = livedesk.BaseUrl, inboxId = "407" } })).Content.ReadFromJsonAsync<JsonElement>();
+        await using var chat = await ChatClient.StartAsync(h.BaseAddress, "ld3", email: "max@example.com");
+        await chat.Connection.InvokeAsync("RequestHuman");
+        await chat.WaitForStateAsync("waiting-for-human");
+        var conversationId = livedesk.Calls.First(c => c.Path.EndsWith("/messages")).Path.Split('/')[2];
+
+        var first = livedesk.AgentAnswersWithoutWebhook(conversationId, "Hello Max, Sam here.");
+        livedesk.AgentAnswersWithoutWebhook(conversationId, "How can I help?");
+        await chat.WaitForStateAsync("with-human", timeoutMs: 8000);
+        await chat.WaitForTextAsync("human", "How can I help?", timeoutMs: 8000);
+
+        // The webhook arrives after all: it is the same message, shown once.
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(FakeLivedesk.Webhook(put.GetProperty("receivingAddress").GetString()!,
+            FakeLivedesk.AgentMessage(conversationId, first, "Hello Max, Sam here."), null))).StatusCode);
+        await Task.Delay(2500); // two more quiet periods: the read-back runs again and must add nothing
+        var humans = (await h.ConversationAsync(chat.ConversationId)).GetProperty("messages").EnumerateArray()
+            .Where(m => m.GetProperty("from").GetString() == "human").Select(m => m.GetProperty("text").GetString()).ToList();
+        Assert.Equal(["Hello Max, Sam here.", "How can I help?"], humans);
+    }
 }
