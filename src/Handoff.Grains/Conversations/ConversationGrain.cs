@@ -231,15 +231,19 @@ public sealed class ConversationGrain(
     public async Task<bool> ReceiveHumanEventAsync(HumanEvent humanEvent)
     {
         EnsureCreated();
-        if (S.Handoff is not { } handoff || handoff.HandoffId != humanEvent.HandoffId || handoff.State == ConversationStates.AwaitingEmail)
+        if (S.Handoff is not { } handoff || (handoff.HandoffId == humanEvent.HandoffId && handoff.State == ConversationStates.AwaitingEmail))
         {
             throw new ConversationRefusedException(ConversationRefusedException.NotFound, "no such hand-off");
         }
 
+        if (handoff.HandoffId != humanEvent.HandoffId)
+        {
+            // Only this conversation's links lead here: an id that is not the current hand-off is an earlier, ended one.
+            throw new ConversationRefusedException(ConversationRefusedException.Ended, "that hand-off has ended");
+        }
+
         var dedupeKey = humanEvent.ExternalId is { Length: > 0 } id ? $"h:{handoff.HandoffId}:{id}" : null;
-        if (dedupeKey is not null && humanEvent.Kind is HumanEvent.Message or HumanEvent.Snoozed &&
-            (recent.Any(m => m.From == ChatMessage.Human && m.Id == HumanMessageId(dedupeKey)) ||
-             await transcript.FindByDedupeKeyAsync(Id, dedupeKey) is not null))
+        if (dedupeKey is not null && humanEvent.Kind is HumanEvent.Message or HumanEvent.Snoozed && await IsStoredAsync(dedupeKey))
         {
             return false;
         }
@@ -263,7 +267,7 @@ public sealed class ConversationGrain(
 
         if (humanEvent.Kind == HumanEvent.Snoozed)
         {
-            var (_, duplicate) = await AppendAsync(ChatMessage.System, SnoozedText, null, dedupeKey);
+            var (_, duplicate) = await AppendAsync(ChatMessage.System, SnoozedText, null, dedupeKey, dedupeKey is null ? null : HumanMessageId(dedupeKey));
             return !duplicate;
         }
 
@@ -846,6 +850,19 @@ public sealed class ConversationGrain(
 
     private static IReadOnlyCollection<ServicePeriod> SchedulePeriods(HandoffSettings settings) =>
         settings.ServicePeriods.Select(AgentSettingsDefaults.ToServicePeriod).ToList();
+
+    /// <summary>Whether a message with this dedupe key is stored; the database is asked only beyond the cached window.</summary>
+    private async Task<bool> IsStoredAsync(string dedupeKey)
+    {
+        var messageId = HumanMessageId(dedupeKey);
+        if (recent.Any(m => m.Id == messageId))
+        {
+            return true;
+        }
+
+        var cacheHoldsAll = recent.Count == 0 ? lastSeq == 0 : recent[0].Seq == 1;
+        return !cacheHoldsAll && await transcript.FindByDedupeKeyAsync(Id, dedupeKey) is not null;
+    }
 
     private static string HumanMessageId(string dedupeKey) =>
         "m" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dedupeKey)))[..24];
