@@ -95,8 +95,17 @@ public sealed class FakeLiveChat : IAsyncDisposable
         return Results.Json(new { access_token = token, client_id = ClientId, entity_id = entity, expires_in = TokenLifetimeSeconds, organization_id = OrganizationId, token_type = "Bearer" });
     }
 
+    /// <summary>While set, the Customer Chat API answers 503: LiveChat is down.</summary>
+    public bool Down { get; set; }
+
     private async Task<IResult> ActionAsync(string version, string method, HttpContext context)
     {
+        if (Down)
+        {
+            Calls.Enqueue((method + " (503)", null, ""));
+            return Results.StatusCode(503);
+        }
+
         if (version != "3.6")
         {
             return Results.Json(new { error = new { type = "validation", message = $"unsupported version {version}" } }, statusCode: 400);

@@ -136,4 +136,25 @@ public sealed class IntercomTests
         while (intercom.CallsTo("POST", $"/conversations/{conversationId}/reply").Count() < 3 && DateTime.UtcNow < until) await Task.Delay(50);
         Assert.Equal(["one", "two", "three"], intercom.CallsTo("POST", $"/conversations/{conversationId}/reply").Select(c => c.Body!["body"]!.ToString()));
     }
+
+    [Fact]
+    public async Task The_wait_timeout_closes_the_intercom_conversation()
+    {
+        await using var intercom = await FakeIntercom.StartAsync();
+        await using var h = await HandoffTestHost.StartAsync(new() { ["Handoff:HelpDesks:Intercom:BaseUrl"] = intercom.BaseUrl });
+        (await h.Admin.PutAsJsonAsync("/api/agents/icom4/handoff", new { waitTimeoutSeconds = 1 })).EnsureSuccessStatusCode();
+        (await h.Admin.PutAsJsonAsync("/api/agents/icom4/helpdesk", new { kind = "intercom", settings = new { accessToken = intercom.Token } })).EnsureSuccessStatusCode();
+        await using var chat = await ChatClient.StartAsync(h.BaseAddress, "icom4", email: "tim@example.com");
+
+        await chat.Connection.InvokeAsync("RequestHuman");
+        await chat.WaitForStateAsync("wait-timeout-prompt");
+        await chat.WaitForStateAsync("bot", "wait-timeout");
+
+        var conversationId = intercom.ContactOfConversation.Keys.Single();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!intercom.CallsTo("POST", $"/conversations/{conversationId}/parts").Any() && DateTime.UtcNow < until) await Task.Delay(50);
+        var close = Assert.Single(intercom.CallsTo("POST", $"/conversations/{conversationId}/parts"));
+        Assert.Equal("close", close.Body!["message_type"]!.ToString());
+        Assert.Contains("timed out", close.Body["body"]!.ToString());
+    }
 }

@@ -120,4 +120,33 @@ public sealed class LiveChatTests
 
         return livechat.LastChatId ?? throw new InvalidOperationException("no chat started");
     }
+
+    [Fact]
+    public async Task Messages_written_while_livechat_is_down_arrive_once_and_in_order_after_it_recovers()
+    {
+        await using var livechat = await FakeLiveChat.StartAsync();
+        var (h, address) = await StartAsync(livechat, "lc3");
+        await using var _ = h;
+        await using var chat = await ChatClient.StartAsync(h.BaseAddress, "lc3", email: "eve@example.com");
+        await chat.Connection.InvokeAsync("RequestHuman");
+        await chat.WaitForStateAsync("waiting-for-human");
+        var liveChatId = await WaitForChatIdAsync(livechat);
+
+        // Delivered as LiveChat does (once more after a non-2xx); recorded at the first try, so no retry is needed.
+        using var http = new HttpClient();
+        var (first, retry) = await WebhookDelivery.DeliverAsync(http, () => livechat.Webhook(address, "incoming_event", FakeLiveChat.AgentMessage(liveChatId, "R1", "Hi Eve"), SecretKey));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Null(retry);
+        await chat.WaitForStateAsync("with-human");
+
+        livechat.Down = true;
+        foreach (var text in new[] { "a", "b", "c" }) await chat.SendAsync(text);
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (livechat.Calls.Count(c => c.Method == "send_event (503)") < 2 && DateTime.UtcNow < until) await Task.Delay(50);
+        livechat.Down = false;
+
+        until = DateTime.UtcNow.AddSeconds(20);
+        while (livechat.CallsTo("send_event").Count() < 3 && DateTime.UtcNow < until) await Task.Delay(50);
+        Assert.Equal(["a", "b", "c"], livechat.CallsTo("send_event").Select(b => b!["event"]!["text"]!.ToString()));
+    }
 }
