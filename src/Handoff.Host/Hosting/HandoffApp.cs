@@ -20,6 +20,7 @@ public static class HandoffApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHandoffHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         builder.Services.AddHandoffAuthentication();
         builder.Services.AddHandoffRateLimits(builder.Configuration);
         builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024);
@@ -39,6 +40,7 @@ public static class HandoffApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHandoffHealth();
+        app.MapOpenApi();
         app.MapAgentEndpoints();
         app.MapConversationEndpoints();
         app.MapBotEndpoints();

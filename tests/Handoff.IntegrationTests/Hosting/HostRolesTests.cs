@@ -16,6 +16,15 @@ public sealed class HostRolesTests
     }
 
     [Fact]
+    public async Task The_host_describes_its_api_as_an_openapi_document()
+    {
+        await using var host = await RunningHost.StartAsync(new Dictionary<string, string?>(), Build);
+        var document = await host.Http.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/api/agents/{agentId}/handoff", document);
+        Assert.Contains("/v1/human/message/receive", document);
+    }
+
+    [Fact]
     public async Task Postgres_mode_applies_the_schema_to_an_empty_database_and_becomes_ready()
     {
         var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("host");
