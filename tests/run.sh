@@ -16,6 +16,16 @@ if [ -z "${HANDOFF_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb 
   apt_install postgresql
 fi
 
+# Debian's Chromium: the browser tests drive it through Playwright (its own browser download cannot work here).
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+
+# npm: the host's build installs the chat page's SignalR client from the npm registry.
+if ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

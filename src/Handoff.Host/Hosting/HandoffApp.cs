@@ -47,6 +47,7 @@ public static class HandoffApp
         app.MapWebhookDeskEndpoints();
         app.MapHelpDeskWebhookEndpoints();
         app.MapHub<ChatHub>("/hubs/chat");
+        app.MapChatPages();
         return app;
     }
 }
