@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Handoff.Contracts.Agents;
 
 /// <summary>An agent's configuration: hand-off settings and help-desk connection. Key: <see cref="AgentKeys.For"/>.</summary>
@@ -13,13 +15,37 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("remove-helpdesk")] Task RemoveHelpDeskAsync();
     [Alias("touch")] Task EnsureCreatedAsync();
     [Alias("get-bot")] Task<BotSettings?> GetBotSettingsAsync();
+    [OneWay, Alias("report-conversation")] Task ReportConversationAsync(LiveConversation conversation);
+    [Alias("live-conversations")] Task<IReadOnlyList<LiveConversation>> GetLiveConversationsAsync();
     [Alias("set-bot")] Task SetBotSettingsAsync(BotSettings settings);
     [Alias("verify-helpdesk")] Task<HelpDeskConnection?> VerifyHelpDeskAsync();
     [Alias("helpdesk-for-handoff")] Task<HelpDeskConnection?> GetHelpDeskForHandoffAsync(TimeSpan recheckUnavailableAfter);
+}
+
+/// <summary>A conversation of the agent as the operator console lists it.</summary>
+[GenerateSerializer, Immutable, Alias("handoff.live-conversation")]
+public sealed record LiveConversation(
+    [property: Id(0)] string ConversationId,
+    [property: Id(1)] string Channel,
+    [property: Id(2)] string State,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string? Email,
+    [property: Id(5)] DateTimeOffset At);
+
+/// <summary>The list of agents, for the operator console. Key: <see cref="Key"/>.</summary>
+[Alias("handoff.agent-directory")]
+public interface IAgentDirectoryGrain : IGrainWithStringKey
+{
+    public const string Key = "all-agents";
+
+    [Alias("add")] Task AddAsync(string agentId);
+    [Alias("list")] Task<IReadOnlyList<string>> ListAsync();
 }
 
 public static class AgentKeys
 {
     // A prefix keeps all-digit agent ids from being read as integer grain keys by the ADO.NET storage.
     public static string For(string agentId) => "agent-" + agentId;
+
+    public static string AgentIdOf(string key) => key.StartsWith("agent-", StringComparison.Ordinal) ? key["agent-".Length..] : key;
 }

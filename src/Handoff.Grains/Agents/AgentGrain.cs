@@ -12,6 +12,32 @@ public sealed class AgentGrain(
     SecretProtector secrets,
     TimeProvider time) : Grain, IAgentGrain
 {
+    private static readonly TimeSpan LiveFor = TimeSpan.FromMinutes(30);
+    private readonly Dictionary<string, LiveConversation> live = new();
+
+    public Task ReportConversationAsync(LiveConversation conversation)
+    {
+        live[conversation.ConversationId] = conversation;
+        var cutoff = time.GetUtcNow() - LiveFor;
+        foreach (var old in live.Values.Where(c => c.State == "bot" && c.At < cutoff).Select(c => c.ConversationId).ToList())
+        {
+            live.Remove(old);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<LiveConversation>> GetLiveConversationsAsync() =>
+        Task.FromResult<IReadOnlyList<LiveConversation>>(live.Values.OrderByDescending(c => c.At).ToList());
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Agents stored before the directory existed find their way into it on their next activation.
+        if (state.State.Created)
+        {
+            await GrainFactory.GetGrain<IAgentDirectoryGrain>(IAgentDirectoryGrain.Key).AddAsync(AgentKeys.AgentIdOf(this.GetPrimaryKeyString()));
+        }
+    }
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.Created);
 
@@ -19,7 +45,7 @@ public sealed class AgentGrain(
     {
         if (!state.State.Created)
         {
-            state.State.Created = true;
+            await MarkCreatedAsync();
             await state.WriteStateAsync();
         }
     }
@@ -30,7 +56,7 @@ public sealed class AgentGrain(
 
     public async Task SetBotSettingsAsync(BotSettings settings)
     {
-        state.State.Created = true;
+        await MarkCreatedAsync();
         state.State.Bot = settings with { ApiKey = settings.ApiKey is null ? null : secrets.Protect(settings.ApiKey) };
         await state.WriteStateAsync();
     }
@@ -39,7 +65,7 @@ public sealed class AgentGrain(
 
     public async Task SetHandoffSettingsAsync(HandoffSettings settings)
     {
-        state.State.Created = true;
+        await MarkCreatedAsync();
         state.State.Settings = settings;
         await state.WriteStateAsync();
     }
@@ -53,7 +79,7 @@ public sealed class AgentGrain(
         var sealedSettings = settings.ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
         var connection = new HelpDeskConnection(kind, sealedSettings, HelpDeskConnection.Unavailable,
             "not verified yet", null, secret);
-        state.State.Created = true;
+        await MarkCreatedAsync();
         state.State.HelpDesk = connection;
         await state.WriteStateAsync();
         return Open(connection)!;
@@ -110,6 +136,15 @@ public sealed class AgentGrain(
         }
 
         return Open(state.State.HelpDesk);
+    }
+
+    private async Task MarkCreatedAsync()
+    {
+        if (!state.State.Created)
+        {
+            state.State.Created = true;
+            await GrainFactory.GetGrain<IAgentDirectoryGrain>(IAgentDirectoryGrain.Key).AddAsync(AgentKeys.AgentIdOf(this.GetPrimaryKeyString()));
+        }
     }
 
     /// <summary>The connection with its secrets decrypted; a secret that cannot be decrypted is left out.</summary>

@@ -787,6 +787,9 @@ public sealed class ConversationGrain(
     {
         var change = new StateChange(conversationState, reason, Now);
         Push(o => o.StateAsync(Id, change));
+        // One-way: the operator console's live list must never slow the conversation down.
+        _ = GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId))
+            .ReportConversationAsync(new LiveConversation(Id, S.Channel, conversationState, reason, S.Email, change.At));
     }
 
     private void Push(Func<IChatPushObserver, Task> send)

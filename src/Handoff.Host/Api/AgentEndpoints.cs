@@ -11,7 +11,28 @@ public static class AgentEndpoints
 {
     public static IEndpointRouteBuilder MapAgentEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/api/agents", async (IGrainFactory grains) =>
+        {
+            var ids = await grains.GetGrain<IAgentDirectoryGrain>(IAgentDirectoryGrain.Key).ListAsync();
+            var rows = await Task.WhenAll(ids.Select(async id =>
+            {
+                var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(id));
+                var settings = await agent.GetHandoffSettingsAsync();
+                var helpDesk = await agent.GetHelpDeskAsync();
+                return new { agentId = id, enabled = settings?.Enabled ?? false, helpDeskKind = helpDesk?.Kind, helpDeskStatus = helpDesk?.Status ?? HelpDeskConnection.NotConfigured };
+            }));
+            return Results.Ok(rows);
+        }).RequireAuthorization(AuthenticationSetup.AdminPolicy);
+
         var agents = app.MapGroup("/api/agents/{agentId}").RequireAuthorization(AuthenticationSetup.AdminPolicy);
+
+        agents.MapGet("/conversations", async (string agentId, IGrainFactory grains) =>
+        {
+            if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
+            var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
+            return Results.Ok(await agent.GetLiveConversationsAsync());
+        });
 
         agents.MapPut("/handoff", async (string agentId, HandoffSettingsBody body, IGrainFactory grains) =>
         {

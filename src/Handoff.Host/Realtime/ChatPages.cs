@@ -24,6 +24,7 @@ public static class ChatPages
         });
         app.MapGet("/chat/{agentId}", (string agentId) => AgentIds.IsValid(agentId) ? Page("chat.html") : AgentIds.Invalid());
         app.MapGet("/demo", () => Page("demo.html"));
+        app.MapGet("/console", () => Page("console.html"));
         return app;
     }
 
