@@ -55,6 +55,17 @@ function setState(next, reason) {
   buttons.end.textContent = next === "wait-timeout-prompt" ? "End" : "End chat with human";
 }
 
+function markRead() {
+  for (const li of list.querySelectorAll(".message.user:not(.was-read)")) {
+    if (Number(li.dataset.seq) > readUpTo) continue;
+    li.classList.add("was-read");
+    const mark = document.createElement("span");
+    mark.className = "read";
+    mark.textContent = "Read";
+    li.append(mark);
+  }
+}
+
 async function session() {
   const stored = JSON.parse(sessionStorage.getItem(storageKey) ?? "null");
   if (stored && new Date(stored.expiresAt) > new Date()) return stored;
@@ -92,7 +103,7 @@ async function connect() {
   connection.on("message", render);
   connection.on("state", (s) => setState(s.state, s.reason));
   connection.on("typing", () => { el("typing").hidden = false; setTimeout(() => (el("typing").hidden = true), 4000); });
-  connection.on("read", (r) => { readUpTo = Math.max(readUpTo, r.upToSeq); });
+  connection.on("read", (r) => { readUpTo = Math.max(readUpTo, r.upToSeq); markRead(); });
   connection.onreconnecting(() => { status.textContent = "Reconnecting…"; });
   connection.onreconnected(async () => { setState(state); await catchUp(); });
   connection.onclose(() => restart(1000));
