@@ -100,6 +100,12 @@ public sealed class FakeIntercom : IAsyncDisposable
         app.MapPost("/conversations", async (HttpRequest r) =>
         {
             var body = await Body(r);
+            if (body?["from"]?["id"] is null || body["from"]!["type"]?.ToString() is not ("user" or "lead" or "contact") || body["body"] is null)
+            {
+                fake!.Record(r, body, null);
+                return ErrorList(400, "parameter_invalid", "from (type user|lead|contact, id) and body are required");
+            }
+
             var conversationId = Interlocked.Increment(ref fake!.nextId).ToString();
             fake.ContactOfConversation[conversationId] = body?["from"]?["id"]?.ToString() ?? "";
             return fake.Record(r, body, new JsonObject
@@ -108,9 +114,9 @@ public sealed class FakeIntercom : IAsyncDisposable
                 ["body"] = body?["body"]?.ToString(), ["message_type"] = "inapp", ["conversation_id"] = conversationId,
             });
         });
-        app.MapGet("/conversations/{id}", (string id, HttpRequest r) => fake!.Record(r, null, Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
-        app.MapPost("/conversations/{id}/reply", async (string id, HttpRequest r) => fake!.Record(r, await Body(r), Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
-        app.MapPost("/conversations/{id}/parts", async (string id, HttpRequest r) => fake!.Record(r, await Body(r), Conversation(id, fake.ContactOfConversation.GetValueOrDefault(id) ?? "")));
+        app.MapGet("/conversations/{id}", (string id, HttpRequest r) => fake!.Known(id, r, null));
+        app.MapPost("/conversations/{id}/reply", async (string id, HttpRequest r) => fake!.Known(id, r, await Body(r)));
+        app.MapPost("/conversations/{id}/parts", async (string id, HttpRequest r) => fake!.Known(id, r, await Body(r)));
         var address = await LoopbackApp.StartAsync(app);
         fake = new FakeIntercom(app, address, token);
         return fake;
@@ -153,6 +159,14 @@ public sealed class FakeIntercom : IAsyncDisposable
 
         return request;
     }
+
+    // Intercom answers unknown ids with 404 and an error list.
+    private IResult Known(string id, HttpRequest request, JsonNode? body) => ContactOfConversation.TryGetValue(id, out var contact)
+        ? Record(request, body, Conversation(id, contact))
+        : ErrorList(404, "not_found", "Resource Not Found");
+
+    private static IResult ErrorList(int status, string code, string message) =>
+        Results.Json(new { type = "error.list", errors = new[] { new { code, message } } }, statusCode: status);
 
     private IResult Record(HttpRequest request, JsonNode? body, JsonNode? answer)
     {
