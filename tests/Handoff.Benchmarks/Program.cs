@@ -37,7 +37,7 @@ else
     Console.WriteLine(json);
 }
 
-Console.WriteLine($"took {clock.Elapsed.TotalSeconds:F0} s");
+Console.WriteLine($"took {clock.Elapsed.TotalSeconds:F0} s; load average at the end: {MachineInfo.LoadAverage()}");
 if (report.Problems.Count > 0)
 {
     Console.WriteLine($"{report.Problems.Count} problem(s):");

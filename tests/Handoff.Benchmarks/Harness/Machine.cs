@@ -32,6 +32,19 @@ public sealed record MachineInfo(string Os, string Cpu, int Cores, double Memory
         }
     }
 
+    /// <summary>The machine is shared; a load above the core count means the figures are lower bounds.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     public override string ToString() =>
-        $"machine: {Cpu}, {Cores} cores, {MemoryGiB} GiB; {Os}\n.NET: {Dotnet}, {Configuration} build; GC: {Gc}";
+        $"machine: {Cpu}, {Cores} cores, {MemoryGiB} GiB; {Os}\n.NET: {Dotnet}, {Configuration} build; GC: {Gc}\nload average (1/5/15 min) at start: {LoadAverage()}";
 }

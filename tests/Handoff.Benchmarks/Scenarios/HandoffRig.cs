@@ -40,7 +40,7 @@ public sealed class HandoffRig : IAsyncDisposable
         Desk = desk;
         Admin = new HttpClient { BaseAddress = host.BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = Relay.MaxConnections }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         desk.Established = (conversationId, handoffId) => established.GetOrAdd(conversationId, _ => NewSource()).TrySetResult(handoffId);
     }
 

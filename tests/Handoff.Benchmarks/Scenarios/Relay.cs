@@ -11,12 +11,16 @@ namespace Handoff.Benchmarks.Scenarios;
 public static class Relay
 {
     // A realistic human reply: a sentence or two, not a one-byte ping.
+    // Open-loop load past saturation would otherwise open a socket per waiting request, until the machine's file
+    // table is full; beyond this they queue in the client, and that wait still counts from their due time.
+    public const int MaxConnections = 128;
+
     public const string Filler = "Thanks for waiting. I have checked your order and it left our warehouse this morning; tracking follows by e-mail.";
 
     public sealed class BareClients(BareRelay relay, List<HubConnection> connections, ConcurrentDictionary<string, TaskCompletionSource> awaited) : IAsyncDisposable
     {
         private long counter;
-        private readonly HttpClient http = new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = relay.BaseAddress };
+        private readonly HttpClient http = new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = Relay.MaxConnections }) { BaseAddress = relay.BaseAddress };
 
         public static async Task<BareClients> StartAsync(BareRelay relay, int count)
         {
