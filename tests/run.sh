@@ -40,6 +40,19 @@ fi
 dotnet test Handoff.Orleans.sln -c Debug --no-build -nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# The benchmark program's smoke mode: a few seconds of every in-memory scenario at a low rate, checked only for
+# sane numbers (non-zero rates, no activations from rejected webhooks, no early timeouts), so that it cannot rot.
+smoke_status=0
+smoke_log=$(mktemp)
+if dotnet tests/Handoff.Benchmarks/bin/Debug/net10.0/Handoff.Benchmarks.dll --smoke --json "$smoke_log.json" >"$smoke_log" 2>&1; then
+  echo "benchmark smoke: ok ($(grep -E '^took ' "$smoke_log"))"
+else
+  smoke_status=1
+  echo "benchmark smoke FAILED:"
+  grep -A 20 -E 'problem\(s\):' "$smoke_log" || tail -n 30 "$smoke_log"
+fi
+rm -f "$smoke_log" "$smoke_log.json"
+
 read -r passed failed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
   awk -F'[:,]' '{ f += $2; p += $4; s += $6 } END { printf "%d %d %d\n", p, f, s }')
 if grep -qE 'Test Run Aborted|The active test run was aborted' "$log"; then
@@ -51,5 +64,7 @@ summary="$passed passed, $failed failed"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with status $status"
 fi
+[ "$smoke_status" -eq 0 ] || echo "the benchmark smoke run failed (see above)"
 echo "$summary"
+[ "$status" -ne 0 ] || status=$smoke_status
 exit "$status"

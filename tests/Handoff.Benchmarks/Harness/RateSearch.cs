@@ -1,0 +1,70 @@
+namespace Handoff.Benchmarks.Harness;
+
+public sealed record SearchResult(string Scenario, double P99TargetMs, StepResult? Best, IReadOnlyList<StepResult> Steps, bool HitCeiling)
+{
+    public double MaxRate => Best?.TargetRate ?? 0;
+}
+
+public sealed record RunSettings(TimeSpan StepDuration, double StartRate, int MaxSteps, TimeSpan Timeout, bool Smoke);
+
+/// <summary>
+/// Finds the highest constant rate whose p99 stays within the target: doubles until a step fails, then bisects
+/// between the last passing and the first failing rate until they are within 15 % or the step budget is spent.
+/// </summary>
+public static class RateSearch
+{
+    public static async Task<SearchResult> FindMaxAsync(string scenario, double p99TargetMs, RunSettings settings, Func<long, long, Task> operation, Func<Task>? settle = null)
+    {
+        var steps = new List<StepResult>();
+        if (settings.Smoke)
+        {
+            var only = await OpenLoop.RunAsync(settings.StartRate, settings.StepDuration, operation, settings.Timeout);
+            steps.Add(only);
+            Console.WriteLine($"  {scenario} smoke @ {only.TargetRate:F0}/s: {Describe(only)}");
+            return new SearchResult(scenario, p99TargetMs, only.Clean ? only : null, steps, false);
+        }
+
+        // Warm-up at the start rate so JIT and connection pools do not decide the first step.
+        await OpenLoop.RunAsync(settings.StartRate, TimeSpan.FromSeconds(1), operation, settings.Timeout);
+
+        StepResult? best = null;
+        double? failingRate = null;
+        var rate = settings.StartRate;
+        for (var i = 0; i < settings.MaxSteps; i++)
+        {
+            var step = await OpenLoop.RunAsync(rate, settings.StepDuration, operation, settings.Timeout);
+            steps.Add(step);
+            var pass = step.Passes(p99TargetMs);
+            Console.WriteLine($"  {scenario} @ {rate:F0}/s: {Describe(step)} {(pass ? "pass" : "FAIL")}");
+            if (pass)
+            {
+                best = step;
+            }
+            else
+            {
+                failingRate = rate;
+            }
+
+            if (settle is not null) await settle();
+            else await Task.Delay(500);
+
+            if (failingRate is null)
+            {
+                rate *= 2;
+                continue;
+            }
+
+            var low = best?.TargetRate ?? 0;
+            if (best is not null && failingRate.Value / low < 1.15) break;
+            rate = best is null ? rate / 2 : (low + failingRate.Value) / 2;
+            if (rate < 1) break;
+        }
+
+        return new SearchResult(scenario, p99TargetMs, best, steps, failingRate is null);
+    }
+
+    public static string Describe(StepResult s) =>
+        $"done {s.Completed}/{s.Scheduled} ({s.AchievedRate:F0}/s) p50 {s.P50Ms:F1} ms p99 {s.P99Ms:F1} ms max {s.MaxMs:F1} ms" +
+        (s.Failed + s.TimedOut + s.Dropped > 0 ? $" failed {s.Failed} timed-out {s.TimedOut} dropped {s.Dropped}" : "") +
+        (s.FirstError is { } e ? $" first error: {e}" : "");
+}
