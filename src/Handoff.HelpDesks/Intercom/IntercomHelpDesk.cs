@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 
@@ -154,40 +153,12 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
             request.Content = JsonContent.Create(body);
         }
 
-        HttpResponseMessage response;
-        try
+        return await HelpDeskHttp.SendJsonAsync(httpClients.CreateClient(HttpClientName), request, "Intercom", $"{method} /{path}", status => status switch
         {
-            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new HelpDeskCallException($"Intercom cannot be reached: {ex.HttpRequestError}", inner: ex);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                var why = response.StatusCode switch
-                {
-                    HttpStatusCode.Unauthorized => "the access token was refused",
-                    HttpStatusCode.Forbidden => "the access token lacks a permission",
-                    HttpStatusCode.TooManyRequests => "Intercom's rate limit was hit",
-                    _ => "Intercom refused the call",
-                };
-                throw new HelpDeskCallException($"{why} (HTTP {(int)response.StatusCode} on {method} /{path})", (int)response.StatusCode);
-            }
-
-            try
-            {
-                return JsonNode.Parse(text.Length == 0 ? "{}" : text) ?? new JsonObject();
-            }
-            catch (JsonException ex)
-            {
-                throw new HelpDeskCallException($"Intercom answered {path} with something that is not JSON", inner: ex);
-            }
-        }
+            HttpStatusCode.Unauthorized => "the access token was refused",
+            HttpStatusCode.Forbidden => "the access token lacks a permission",
+            _ => null,
+        }, cancellationToken);
     }
 
     private Uri BaseUrl(IReadOnlyDictionary<string, string> settings)

@@ -160,23 +160,9 @@ public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfigurat
         return token;
     }
 
-    private async Task<JsonNode> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
-    {
-        using var response = await SendRawAsync(request, what, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            var why = response.StatusCode switch
-            {
-                HttpStatusCode.Unauthorized => "the customer token was refused",
-                HttpStatusCode.TooManyRequests => "LiveChat's rate limit was hit",
-                _ => "LiveChat refused the call",
-            };
-            throw new HelpDeskCallException($"{why} (HTTP {(int)response.StatusCode} on {what}): {Brief(text)}", (int)response.StatusCode);
-        }
-
-        return Parse(text, what);
-    }
+    private Task<JsonNode> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken) =>
+        HelpDeskHttp.SendJsonAsync(httpClients.CreateClient(HttpClientName), request, "LiveChat", what,
+            status => status == HttpStatusCode.Unauthorized ? "the customer token was refused" : null, cancellationToken);
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
     {

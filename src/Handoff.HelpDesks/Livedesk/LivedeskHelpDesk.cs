@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 
@@ -115,33 +114,7 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
             request.Content = JsonContent.Create(body);
         }
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new HelpDeskCallException($"LiveDesk cannot be reached: {ex.HttpRequestError}", inner: ex);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                var why = response.StatusCode == HttpStatusCode.Unauthorized ? "the API key or secret was refused" : "LiveDesk refused the call";
-                throw new HelpDeskCallException($"{why} (HTTP {(int)response.StatusCode} on {method} /{path.Split('?')[0]})", (int)response.StatusCode);
-            }
-
-            try
-            {
-                return JsonNode.Parse(text.Length == 0 ? "{}" : text) ?? new JsonObject();
-            }
-            catch (JsonException ex)
-            {
-                throw new HelpDeskCallException("LiveDesk answered with something that is not JSON", inner: ex);
-            }
-        }
+        return await HelpDeskHttp.SendJsonAsync(httpClients.CreateClient(HttpClientName), request, "LiveDesk", $"{method} /{path.Split('?')[0]}",
+            status => status == HttpStatusCode.Unauthorized ? "the API key or secret was refused" : null, cancellationToken);
     }
 }
