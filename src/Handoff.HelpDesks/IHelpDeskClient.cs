@@ -9,7 +9,12 @@ public sealed record HelpDeskOpening(
     string HandoffId,
     string? Email,
     string? UserId,
-    IReadOnlyList<(bool IsUser, string Text)> Body);
+    IReadOnlyList<(bool IsUser, string Text)> Body)
+{
+    /// <summary>The history and current question as plain text, for desks that take one message (no HTML).</summary>
+    public string Transcript() =>
+        string.Join('\n', Body.Select(m => (m.IsUser ? "User: " : "Bot: ") + m.Text).Prepend("Transcript:"));
+}
 
 /// <param name="ConversationId">The desk's conversation (chat) id.</param>
 /// <param name="UserId">The desk's id of our user, where its webhooks name authors: events by it are our own echoes.</param>
@@ -39,6 +44,9 @@ public interface IHelpDeskClient
 
     Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string messageId, string text, CancellationToken cancellationToken);
+
+    /// <summary>True for desks that send a webhook once, without retries: their conversations are read back when quiet.</summary>
+    bool MayLoseWebhooks => false;
 
     /// <summary>
     /// For desks whose webhooks may be lost (sent once, no retry): the human's messages of the conversation as the

@@ -39,14 +39,9 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
     {
         var email = opening.Email ?? throw new HelpDeskCallException("Intercom needs the user's e-mail to find or create the contact");
         var contactId = await ContactAsync(settings, session, email, opening.UserId, cancellationToken);
-        var transcript = new StringBuilder("Transcript:");
-        foreach (var (isUser, text) in opening.Body)
-        {
-            transcript.Append('\n').Append(isUser ? "User: " : "Bot: ").Append(text);
-        }
 
         var created = await SendAsync(settings, HttpMethod.Post, "conversations",
-            new { from = new { type = "user", id = contactId }, body = transcript.ToString() }, cancellationToken);
+            new { from = new { type = "user", id = contactId }, body = opening.Transcript() }, cancellationToken);
         var conversationId = Str(created, "conversation_id") ?? Str(created, "id")
             ?? throw new HelpDeskCallException("Intercom answered the new conversation without an id");
         session.Facts["contact-of:" + conversationId] = contactId;

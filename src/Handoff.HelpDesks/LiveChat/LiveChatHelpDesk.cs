@@ -46,11 +46,6 @@ public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfigurat
             await CallAsync(settings, session, user, "update_customer", new { email }, cancellationToken);
         }
 
-        var transcript = new StringBuilder("Transcript:");
-        foreach (var (isUser, text) in opening.Body)
-        {
-            transcript.Append('\n').Append(isUser ? "User: " : "Bot: ").Append(text);
-        }
 
         var groupId = int.TryParse(settings.GetValueOrDefault("groupId"), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 0;
         var started = await CallAsync(settings, session, user, "start_chat", new
@@ -58,7 +53,7 @@ public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfigurat
             chat = new
             {
                 access = new { group_ids = new[] { groupId } },
-                thread = new { events = new[] { new { type = "message", visibility = "all", text = transcript.ToString() } } },
+                thread = new { events = new[] { new { type = "message", visibility = "all", text = opening.Transcript() } } },
             },
             continuous = false,
         }, cancellationToken);
