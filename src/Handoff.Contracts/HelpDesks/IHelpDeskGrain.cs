@@ -22,7 +22,10 @@ public sealed record HistoryItem([property: Id(0)] bool IsUser, [property: Id(1)
 public sealed record MissedHumanMessage([property: Id(0)] string Text, [property: Id(1)] string? SenderName, [property: Id(2)] string DedupeKey);
 
 [GenerateSerializer, Immutable, Alias("handoff.desk-conversation")]
-public sealed record DeskConversation([property: Id(0)] string ConversationId, [property: Id(1)] string? UserId);
+public sealed record DeskConversation(
+    [property: Id(0)] string ConversationId,
+    [property: Id(1)] string? UserId,
+    [property: Id(2)] bool ReadBackWhenQuiet = false);
 
 /// <summary>A help-desk call that did not succeed; the conversation decides what it means for the user.</summary>
 [GenerateSerializer, Alias("handoff.helpdesk-failed")]

@@ -489,6 +489,7 @@ public sealed class ConversationGrain(
             var opened = await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
                 body.Select(b => new HistoryItem(b.IsUser, b.Text)).ToList()));
             handoff.DeskConversationId = opened.ConversationId;
+            handoff.ReadBackWhenQuiet = opened.ReadBackWhenQuiet;
             if (opened.ConversationId != handoff.HandoffId)
             {
                 await GrainFactory.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(connection.Kind, S.AgentId, opened.ConversationId))
@@ -655,7 +656,8 @@ public sealed class ConversationGrain(
 
     private void ArmReconcile()
     {
-        if (reconcileTimer is not null || Active is not { DeskConversationId: not null, State: not ConversationStates.AwaitingEmail })
+        // Only desks that may lose webhooks pay for the periodic read-back.
+        if (reconcileTimer is not null || Active is not { ReadBackWhenQuiet: true, DeskConversationId: not null, State: not ConversationStates.AwaitingEmail })
         {
             return;
         }

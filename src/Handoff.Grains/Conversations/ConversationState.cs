@@ -40,6 +40,9 @@ public sealed class HandoffRecord
 
     /// <summary>The help-desk's own id of the conversation it opened (the hand-off id for the webhook kind).</summary>
     [Id(9)] public string? DeskConversationId { get; set; }
+
+    /// <summary>The desk may lose webhooks: a quiet hand-off reads its conversation back.</summary>
+    [Id(10)] public bool ReadBackWhenQuiet { get; set; }
 }
 
 [GenerateSerializer, Alias("handoff.outbox-item")]

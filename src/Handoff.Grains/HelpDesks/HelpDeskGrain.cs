@@ -42,7 +42,7 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         var opened = await client.OpenAsync(connection.Settings, Session(connection),
             new HelpDeskOpening(opening.AgentId, opening.ConversationId, opening.HandoffId, opening.Email, opening.UserId,
                 opening.Body.Select(b => (b.IsUser, b.Text)).ToList()), ct);
-        return new DeskConversation(opened.ConversationId, opened.UserId);
+        return new DeskConversation(opened.ConversationId, opened.UserId, client.MayLoseWebhooks);
     });
 
     public Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text) => Call(connection, async (client, ct) =>

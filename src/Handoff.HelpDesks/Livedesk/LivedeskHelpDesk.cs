@@ -20,6 +20,9 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
 
     public string Kind => "livedesk";
 
+    // Upstream Chatwoot sends API-inbox callbacks once (helpdesks.md 4.4); LiveDesk is assumed to do the same.
+    public bool MayLoseWebhooks => true;
+
     public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
     {
         try
@@ -62,13 +65,8 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
         var conversation = await SendAsync(settings, HttpMethod.Post, "api/v2/accounts/conversations",
             new { inbox_id = inboxId, contact_id = long.Parse(contactId, CultureInfo.InvariantCulture) }, cancellationToken);
         var conversationId = conversation["id"]?.ToString() ?? throw new HelpDeskCallException("LiveDesk answered without a conversation id");
-        var transcript = new StringBuilder("Transcript:");
-        foreach (var (isUser, text) in opening.Body)
-        {
-            transcript.Append('\n').Append(isUser ? "User: " : "Bot: ").Append(text);
-        }
 
-        await PostAsContactAsync(settings, conversationId, transcript.ToString(), cancellationToken);
+        await PostAsContactAsync(settings, conversationId, opening.Transcript(), cancellationToken);
         return new DeskOpened(conversationId, contactId);
     }
 
