@@ -52,22 +52,6 @@ public sealed class ChatPageTests(ChromiumFixture chromium) : IAsyncLifetime
         (await admin.SendAsync(request)).EnsureSuccessStatusCode();
     }
 
-    private static async Task Screenshot(IPage page, string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("HANDOFF_SCREENSHOTS") == "1"
-            ? Path.Combine(RepoRoot(), "docs", "screenshots")
-            : Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name) });
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Handoff.Orleans.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? AppContext.BaseDirectory;
-    }
-
     [Fact]
     public async Task A_user_on_the_chat_page_asks_for_a_human_gives_an_email_talks_with_the_human_and_ends()
     {
@@ -91,7 +75,7 @@ public sealed class ChatPageTests(ChromiumFixture chromium) : IAsyncLifetime
         await Assertions.Expect(page.Locator(".message.human")).ToContainTextAsync("Hi Bob, Anna here.");
         await Assertions.Expect(page.Locator(".message.human .who")).ToHaveTextAsync("Anna");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Connected to a person");
-        await Screenshot(page, "chat-page.png");
+        await Screenshots.TakeAsync(page, "chat-page.png");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "End chat with human" }).ClickAsync();
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("you ended the conversation");
@@ -113,7 +97,7 @@ public sealed class ChatPageTests(ChromiumFixture chromium) : IAsyncLifetime
         await frame.GetByLabel("Your message").PressAsync("Enter");
         await Assertions.Expect(frame.Locator("#status")).ToHaveTextAsync("Waiting for a person to join…");
         Assert.Equal("carol@example.com", (await desk.WaitForAsync("conversation/establish")).Str("email"));
-        await Screenshot(page, "chat-bubble.png");
+        await Screenshots.TakeAsync(page, "chat-bubble.png");
         await page.CloseAsync();
     }
 

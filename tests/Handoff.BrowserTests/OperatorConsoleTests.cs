@@ -58,18 +58,8 @@ public sealed class OperatorConsoleTests(ChromiumFixture chromium)
         await chat.Connection.InvokeAsync("RequestHuman");
         await Assertions.Expect(page.Locator("#live tr")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("a@example.com");
-        if (Environment.GetEnvironmentVariable("HANDOFF_SCREENSHOTS") == "1")
-        {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepoRoot(), "docs", "screenshots", "operator-console.png"), FullPage = true });
-        }
+        await Screenshots.TakeAsync(page, "operator-console.png", fullPage: true);
 
         await page.CloseAsync();
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Handoff.Orleans.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? AppContext.BaseDirectory;
     }
 }
