@@ -32,6 +32,8 @@ public static class GrainServices
         services.AddHttpClient(Handoff.HelpDesks.LiveChat.LiveChatHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.Livedesk.LivedeskHelpDesk>());
         services.AddHttpClient(Handoff.HelpDesks.Livedesk.LivedeskHelpDesk.HttpClientName).AddHelpDeskResilience();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.ZohoSalesIq.ZohoSalesIqHelpDesk>());
+        services.AddHttpClient(Handoff.HelpDesks.ZohoSalesIq.ZohoSalesIqHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.TryAddTransient<DropPlaceholderAuthorization>();
         services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<DropPlaceholderAuthorization>();

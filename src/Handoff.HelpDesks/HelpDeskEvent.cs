@@ -8,6 +8,9 @@ public enum HelpDeskEventKind
     HumanMessage,
     HumanEnded,
 
+    /// <summary>The desk gave up: no human took the conversation (SalesIQ's <c>conversation.missed</c>).</summary>
+    Missed,
+
     /// <summary>The human will be back later (e.g. Intercom's snooze): a system message, no state change.</summary>
     Snoozed,
     Read,

@@ -27,6 +27,9 @@ public sealed record DeskOpened(string ConversationId, string? UserId);
 public sealed class HelpDeskSession
 {
     public ConcurrentDictionary<string, string> Facts { get; } = new();
+
+    /// <summary>Serialises what must happen once at a time per connection (a token refresh) in the reentrant grain.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
 }
 
 /// <summary>
@@ -58,4 +61,24 @@ public interface IHelpDeskClient
     /// <param name="closeType"><c>TIMEOUT</c> or <c>USER_CLOSED</c>.</param>
     Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken);
+}
+
+/// <summary>A choice the operator makes from the desk's own list (a department as the "service group").</summary>
+public sealed record HelpDeskChoice(string Id, string Name);
+
+/// <summary>Desks whose API access is granted by the operator in the desk's own OAuth consent page.</summary>
+public interface IHelpDeskAuthorization
+{
+    /// <summary>Exchanges the authorisation code; answers the keys to store (sealed) with the connection.</summary>
+    Task<IReadOnlyDictionary<string, string>> ExchangeCodeAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session,
+        string code, string redirectUri, CancellationToken cancellationToken);
+
+    /// <summary>Registers (or updates) the desk's webhook at our receiving address.</summary>
+    Task RegisterWebhookAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string receivingAddress, CancellationToken cancellationToken);
+}
+
+/// <summary>Desks where the operator picks the department (service group) that takes the conversations.</summary>
+public interface IHelpDeskDepartments
+{
+    Task<IReadOnlyList<HelpDeskChoice>> ListDepartmentsAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken);
 }

@@ -12,6 +12,8 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("get-helpdesk")] Task<HelpDeskConnection?> GetHelpDeskAsync();
     [Alias("set-helpdesk")] Task<HelpDeskConnection> SetHelpDeskAsync(string kind, IReadOnlyDictionary<string, string> settings);
     [Alias("set-helpdesk-status")] Task<HelpDeskConnection?> SetHelpDeskStatusAsync(string status, string? detail, DateTimeOffset checkedAt);
+    /// <summary>Adds what the desk granted at consent (a refresh token) to the connection, sealed; false if the connection changed meanwhile.</summary>
+    [Alias("store-helpdesk-grant")] Task<bool> StoreHelpDeskGrantAsync(string kind, IReadOnlyDictionary<string, string> grant);
     [Alias("remove-helpdesk")] Task RemoveHelpDeskAsync();
     [Alias("touch")] Task EnsureCreatedAsync();
     [Alias("get-bot")] Task<BotSettings?> GetBotSettingsAsync();

@@ -23,6 +23,9 @@ public sealed record HumanEvent(
     public const string Closed = "closed";
     public const string Snoozed = "snoozed";
     public const string Read = "read";
+
+    /// <summary>The desk gave up: no human took the conversation.</summary>
+    public const string Missed = "missed";
 }
 
 /// <summary>

@@ -47,4 +47,16 @@ public interface IHelpDeskGrain : IGrainWithStringKey
     [Alias("send")] Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text);
     [Alias("read-human")] Task<IReadOnlyList<MissedHumanMessage>> ReadHumanMessagesAsync(HelpDeskConnection connection, string deskConversationId);
     [Alias("close")] Task CloseAsync(HelpDeskConnection connection, string deskConversationId, string closeType);
+
+    /// <summary>
+    /// Completes a desk's OAuth consent: exchanges the code, has the agent store the grant (sealed), and registers
+    /// the desk's webhook at <paramref name="receivingAddress"/>. Answers whether all of it worked, and why not.
+    /// </summary>
+    [Alias("authorize")] Task<HelpDeskCheck> AuthorizeAsync(HelpDeskConnection connection, string code, string redirectUri, string receivingAddress);
+
+    /// <summary>The desk's departments (service groups) for the operator's picker.</summary>
+    [Alias("departments")] Task<IReadOnlyList<HelpDeskDepartment>> ListDepartmentsAsync(HelpDeskConnection connection);
 }
+
+[GenerateSerializer, Immutable, Alias("handoff.helpdesk-department")]
+public sealed record HelpDeskDepartment([property: Id(0)] string Id, [property: Id(1)] string Name);

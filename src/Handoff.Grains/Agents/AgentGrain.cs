@@ -76,7 +76,19 @@ public sealed class AgentGrain(
     {
         // The receiving secret survives a settings change so the address pasted into the desk keeps working.
         var secret = state.State.HelpDesk?.ReceivingSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var sealedSettings = settings.ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
+        var sealedSettings = settings.Where(kv => !HelpDeskKinds.IsGranted(kind, kv.Key))
+            .ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
+        if (state.State.HelpDesk is { } previous && previous.Kind == kind &&
+            previous.Settings.GetValueOrDefault("clientId") == settings.GetValueOrDefault("clientId") &&
+            previous.Settings.GetValueOrDefault("region") == settings.GetValueOrDefault("region"))
+        {
+            // A grant belongs to the OAuth client and its data centre: other changes (department, key) keep it.
+            foreach (var (key, value) in previous.Settings.Where(kv => HelpDeskKinds.IsGranted(kind, kv.Key)))
+            {
+                sealedSettings[key] = value;
+            }
+        }
+
         var connection = new HelpDeskConnection(kind, sealedSettings, HelpDeskConnection.Unavailable,
             "not verified yet", null, secret);
         await MarkCreatedAsync();
@@ -95,6 +107,24 @@ public sealed class AgentGrain(
         state.State.HelpDesk = current with { Status = status, StatusDetail = detail, CheckedAt = checkedAt };
         await state.WriteStateAsync();
         return Open(state.State.HelpDesk);
+    }
+
+    public async Task<bool> StoreHelpDeskGrantAsync(string kind, IReadOnlyDictionary<string, string> grant)
+    {
+        if (state.State.HelpDesk is not { } current || current.Kind != kind)
+        {
+            return false;
+        }
+
+        var settings = current.Settings.ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (key, value) in grant.Where(kv => HelpDeskKinds.IsGranted(kind, kv.Key)))
+        {
+            settings[key] = secrets.Protect(value);
+        }
+
+        state.State.HelpDesk = current with { Settings = settings };
+        await state.WriteStateAsync();
+        return true;
     }
 
     public async Task RemoveHelpDeskAsync()
@@ -117,6 +147,13 @@ public sealed class AgentGrain(
         {
             return await SetHelpDeskStatusAsync(HelpDeskConnection.Unavailable,
                 "stored secrets cannot be decrypted with this node's key; set the same Handoff:SigningKey (or Handoff:AdminApiKey) on every node and store the settings again",
+                time.GetUtcNow());
+        }
+
+        if (HelpDeskKinds.AwaitsAuthorization(connection.Kind, connection.Settings))
+        {
+            return await SetHelpDeskStatusAsync(HelpDeskConnection.NotConfigured,
+                $"not authorised yet: press Authorise in the console (GET /api/agents/{AgentKeys.AgentIdOf(this.GetPrimaryKeyString())}/helpdesk/zoho/authorize)",
                 time.GetUtcNow());
         }
 

@@ -259,6 +259,13 @@ public sealed class ConversationGrain(
             return true;
         }
 
+        if (humanEvent.Kind == HumanEvent.Missed)
+        {
+            // The desk's own wait ran out with nobody taking it: the same end as ours, and the desk has closed it already.
+            await EndAsync(EndReasons.WaitTimeout, null, t => t.Unavailable);
+            return true;
+        }
+
         if (humanEvent.Kind == HumanEvent.Read)
         {
             // The desks that report reads (Intercom) report the contact's own read: nothing to show.
@@ -533,7 +540,7 @@ public sealed class ConversationGrain(
         return new HandoffOutcome(reason, handoff.HandoffId);
     }
 
-    private async Task EndAsync(string reason, string? deskCloseType)
+    private async Task EndAsync(string reason, string? deskCloseType, Func<HandoffTexts, string>? text = null)
     {
         var handoff = Active!;
         var settings = await SettingsAsync();
@@ -551,7 +558,7 @@ public sealed class ConversationGrain(
         DisposeDeadlineTimer();
         reconcileTimer?.Dispose();
         reconcileTimer = null;
-        await SystemAsync(settings.Texts.Ended);
+        await SystemAsync((text ?? (t => t.Ended))(settings.Texts));
         PushState(ConversationStates.Bot, reason);
         if (S.Outbox.Count > 0)
         {

@@ -64,6 +64,53 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         return true;
     });
 
+    public Task<HelpDeskCheck> AuthorizeAsync(HelpDeskConnection connection, string code, string redirectUri, string receivingAddress) => Call(connection, async (client, ct) =>
+    {
+        if (client is not IHelpDeskAuthorization authorization)
+        {
+            return new HelpDeskCheck(false, $"help-desk kind '{connection.Kind}' is not authorised through a consent page");
+        }
+
+        IReadOnlyDictionary<string, string> grant;
+        try
+        {
+            grant = await authorization.ExchangeCodeAsync(connection.Settings, Session(connection), code, redirectUri, ct);
+        }
+        catch (HelpDeskCallException ex)
+        {
+            return new HelpDeskCheck(false, ex.Message);
+        }
+
+        var learned = Session(connection);
+        if (!await GrainFactory.GetGrain<IAgentGrain>(this.GetPrimaryKeyString()).StoreHelpDeskGrantAsync(connection.Kind, grant))
+        {
+            return new HelpDeskCheck(false, "the help-desk connection changed while the consent page was open; authorise again");
+        }
+
+        // The fresh access token from the exchange stays usable under the settings that now hold the grant.
+        var granted = connection with { Settings = connection.Settings.Concat(grant).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value) };
+        var session = Session(granted);
+        foreach (var (key, value) in learned.Facts)
+        {
+            session.Facts.TryAdd(key, value);
+        }
+
+        try
+        {
+            await authorization.RegisterWebhookAsync(granted.Settings, session, receivingAddress, ct);
+            return new HelpDeskCheck(true, "authorised; webhook registered at the receiving address");
+        }
+        catch (HelpDeskCallException ex)
+        {
+            return new HelpDeskCheck(false, "authorised, but the webhook could not be registered: " + ex.Message);
+        }
+    });
+
+    public Task<IReadOnlyList<HelpDeskDepartment>> ListDepartmentsAsync(HelpDeskConnection connection) => Call(connection, async (client, ct) =>
+        client is IHelpDeskDepartments departments
+            ? (IReadOnlyList<HelpDeskDepartment>)(await departments.ListDepartmentsAsync(connection.Settings, Session(connection), ct)).Select(d => new HelpDeskDepartment(d.Id, d.Name)).ToList()
+            : throw new HelpDeskFailedException($"help-desk kind '{connection.Kind}' has no departments to pick", null));
+
     private async Task<T> Call<T>(HelpDeskConnection connection, Func<IHelpDeskClient, CancellationToken, Task<T>> call)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));

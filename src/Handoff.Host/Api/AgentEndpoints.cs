@@ -134,9 +134,18 @@ public static class AgentEndpoints
         helpDeskStatus = helpDesk?.Status ?? HelpDeskConnection.NotConfigured,
     };
 
+    /// <summary>The URL the operator pastes into the desk's webhook settings.</summary>
+    public static string ReceivingAddress(string agentId, HelpDeskConnection c, HandoffKeys keys, IConfiguration config, HttpRequest request)
+    {
+        var baseUrl = PublicBase(config, request);
+        return c.Kind == "webhook" ? $"{baseUrl}/v1/human/message/receive" : $"{baseUrl}/webhooks/{c.Kind}/{keys.CreateReceivingKey(agentId, c.ReceivingSecret)}";
+    }
+
+    public static string PublicBase(IConfiguration config, HttpRequest request) =>
+        (config["Handoff:PublicBaseUrl"] ?? $"{request.Scheme}://{request.Host}").TrimEnd('/');
+
     private static object HelpDeskView(string agentId, HelpDeskConnection? c, HandoffKeys keys, IConfiguration config, HttpRequest request)
     {
-        var baseUrl = (config["Handoff:PublicBaseUrl"] ?? $"{request.Scheme}://{request.Host}").TrimEnd('/');
         if (c is null)
         {
             return new { kind = (string?)null, settings = new Dictionary<string, string>(), status = HelpDeskConnection.NotConfigured,
@@ -144,7 +153,7 @@ public static class AgentEndpoints
         }
 
         var receivingKey = keys.CreateReceivingKey(agentId, c.ReceivingSecret);
-        var address = c.Kind == "webhook" ? $"{baseUrl}/v1/human/message/receive" : $"{baseUrl}/webhooks/{c.Kind}/{receivingKey}";
+        var address = ReceivingAddress(agentId, c, keys, config, request);
         return new { kind = c.Kind, settings = HelpDeskBody.Masked(c.Kind, c.Settings), status = c.Status, statusDetail = c.StatusDetail,
             checkedAt = c.CheckedAt, receivingAddress = address, receivingKey };
     }

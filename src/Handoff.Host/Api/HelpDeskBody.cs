@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Handoff.HelpDesks;
+using Handoff.HelpDesks.ZohoSalesIq;
 
 namespace Handoff.Host.Api;
 
@@ -40,13 +41,28 @@ public sealed class HelpDeskBody
             errors[$"settings.{key}"] = ["is required"];
         }
 
+        if (Kind == "zoho-salesiq")
+        {
+            if (values.TryGetValue("region", out var region) && !ZohoRegions.All.ContainsKey(region))
+            {
+                errors["settings.region"] = [$"must be one of: {string.Join(", ", ZohoRegions.All.Keys)}"];
+            }
+
+            if (values.TryGetValue("publicKey", out var key))
+            {
+                using var rsa = ZohoSalesIqWebhook.ImportPublicKey(key);
+                if (rsa is null) errors["settings.publicKey"] = ["must be SalesIQ's RSA public key, as PEM or Base64"];
+            }
+        }
+
         return (Kind, values, errors);
     }
 
     /// <summary>Secrets show only their last 4 characters.</summary>
     public static Dictionary<string, string> Masked(string kind, IReadOnlyDictionary<string, string> settings)
     {
-        return settings.ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? Mask(kv.Value) : kv.Value);
+        return settings.Where(kv => !HelpDeskKinds.IsGranted(kind, kv.Key))
+            .ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? Mask(kv.Value) : kv.Value);
     }
 
     public static string Mask(string secret) => secret.Length <= 4 ? new string('*', secret.Length) : new string('*', Math.Min(8, secret.Length - 4)) + secret[^4..];

@@ -46,6 +46,7 @@ public static class HandoffApp
         app.MapBotEndpoints();
         app.MapWebhookDeskEndpoints();
         app.MapHelpDeskWebhookEndpoints();
+        app.MapZohoSalesIqEndpoints();
         app.MapHub<ChatHub>("/hubs/chat");
         app.MapChatPages();
         return app;

@@ -82,6 +82,26 @@ public sealed class HandoffKeys
         return (parts[0], parts[1]);
     }
 
+    /// <summary>The OAuth <c>state</c> of a desk's consent page: names the agent, expires, and is checked without storage.</summary>
+    public string CreateConsentState(string agentId, DateTimeOffset expiresAt)
+    {
+        var payload = Encoding.UTF8.GetBytes($"{agentId}|{expiresAt.ToUnixTimeSeconds()}");
+        return $"{Base64Url(payload)}.{Base64Url(Mac("consent", payload))}";
+    }
+
+    public string? ReadConsentState(string? state, DateTimeOffset now)
+    {
+        var parts = state?.Split('.');
+        if (parts is not { Length: 2 } || !TryFromBase64Url(parts[0], out var payload) || !TryFromBase64Url(parts[1], out var mac) ||
+            !CryptographicOperations.FixedTimeEquals(mac, Mac("consent", payload)))
+        {
+            return null;
+        }
+
+        var fields = Encoding.UTF8.GetString(payload).Split('|');
+        return fields.Length == 2 && long.TryParse(fields[1], out var exp) && exp > now.ToUnixTimeSeconds() ? fields[0] : null;
+    }
+
     private byte[] Mac(string purpose, byte[] data)
     {
         var prefix = Encoding.UTF8.GetBytes(purpose + ":");

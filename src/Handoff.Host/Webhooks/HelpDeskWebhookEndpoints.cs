@@ -6,6 +6,7 @@ using Handoff.HelpDesks;
 using Handoff.HelpDesks.Intercom;
 using Handoff.HelpDesks.LiveChat;
 using Handoff.HelpDesks.Livedesk;
+using Handoff.HelpDesks.ZohoSalesIq;
 
 namespace Handoff.Host.Webhooks;
 
@@ -17,16 +18,22 @@ namespace Handoff.Host.Webhooks;
 public static class HelpDeskWebhookEndpoints
 {
     private const int MaxBody = 256 * 1024;
+    private static readonly HashSet<string> Kinds = ["intercom", "livechat", "livedesk", "zoho-salesiq"];
 
     public static IEndpointRouteBuilder MapHelpDeskWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/webhooks/{kind}/{receivingKey}", ReceiveAsync).RequireRateLimiting(RateLimits.Public);
+
+        // SalesIQ checks a webhook URL with a HEAD request when the webhook is created or updated, and wants a 200.
+        app.MapMethods("/webhooks/{kind}/{receivingKey}", [HttpMethods.Head], (string kind, string receivingKey, HandoffKeys keys) =>
+            !Kinds.Contains(kind) ? Results.StatusCode(404) : keys.ReadReceivingKey(receivingKey) is null ? Results.StatusCode(401) : Results.Ok())
+            .RequireRateLimiting(RateLimits.Public);
         return app;
     }
 
     private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time)
     {
-        if (kind is not ("intercom" or "livechat" or "livedesk"))
+        if (!Kinds.Contains(kind))
         {
             return Answer(404, $"no receiver for kind '{kind}'");
         }
@@ -51,6 +58,7 @@ public static class HelpDeskWebhookEndpoints
         {
             "intercom" => IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw),
             "livechat" => LiveChatWebhook.Read(connection.Settings, raw),
+            "zoho-salesiq" => ZohoSalesIqWebhook.Read(connection.Settings, request.Headers[ZohoSalesIqWebhook.SignatureHeader], raw),
             _ => LivedeskWebhook.Read(connection.Settings, request.Headers["X-Chatwoot-Signature"], request.Headers["X-Chatwoot-Timestamp"],
                 request.Headers["X-Chatwoot-Delivery"], raw, time.GetUtcNow()),
         };
@@ -77,6 +85,7 @@ public static class HelpDeskWebhookEndpoints
                 HelpDeskEventKind.HumanMessage => HumanEvent.Message,
                 HelpDeskEventKind.HumanEnded => HumanEvent.Closed,
                 HelpDeskEventKind.Snoozed => HumanEvent.Snoozed,
+                HelpDeskEventKind.Missed => HumanEvent.Missed,
                 _ => HumanEvent.Read,
             }, e.Text, e.DedupeKey, e.SenderName, time.GetUtcNow());
             if (await WebhookRequests.RecordAsync(grains, link.ConversationId, humanEvent) is { } refused)
