@@ -62,4 +62,49 @@ public sealed class OperatorConsoleTests(ChromiumFixture chromium)
 
         await page.CloseAsync();
     }
+
+    [Fact]
+    public async Task An_operator_authorises_zoho_salesiq_from_the_console_and_picks_the_department()
+    {
+        await using var zoho = await FakeZohoSalesIq.StartAsync();
+        await using var host = await RunningHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Handoff:AdminApiKey"] = AdminKey,
+            ["Handoff:HelpDesks:ZohoSalesIq:ApiBaseUrl"] = zoho.BaseUrl,
+            ["Handoff:HelpDesks:ZohoSalesIq:AccountsBaseUrl"] = zoho.BaseUrl,
+        }, args => HandoffApp.Build(args));
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.BaseAddress, "/console").ToString());
+        await page.GetByLabel("Admin key").FillAsync(AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use key" }).ClickAsync();
+        await page.GetByLabel("New agent id").FillAsync("salesiq");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#agent-title")).ToHaveTextAsync("salesiq");
+
+        await page.GetByLabel("Kind").SelectOptionAsync("zoho-salesiq");
+        await Assertions.Expect(page.Locator("#desk-settings")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("screenName"));
+        await page.GetByLabel("Settings (JSON)", new() { Exact = true }).FillAsync(
+            $$"""{ "clientId": "{{zoho.ClientId}}", "clientSecret": "{{zoho.ClientSecret}}", "screenName": "{{zoho.ScreenName}}", "region": "eu" }""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Connect and verify" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#desk-status")).ToHaveTextAsync("not-configured");
+        await Assertions.Expect(page.Locator("#receiving-address")).ToContainTextAsync("/webhooks/zoho-salesiq/");
+
+        var consent = await page.RunAndWaitForPopupAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Authorise with Zoho" }).ClickAsync());
+        await Assertions.Expect(consent.Locator("h1")).ToHaveTextAsync("Zoho SalesIQ is connected", new() { Timeout = 10_000 });
+        Assert.StartsWith(new Uri(host.BaseAddress, "/api/console/bot/zoho/salesiq/org/redirect").ToString(), consent.Url);
+        await consent.CloseAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check status" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#desk-status")).ToHaveTextAsync("available");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Load departments" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#zoho-department option")).ToHaveCountAsync(3);
+        await page.GetByLabel("Service group (department)").SelectOptionAsync("19367000000009999");
+        await Assertions.Expect(page.Locator("#desk-settings")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"departmentId\": \"19367000000009999\""));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Connect and verify" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#desk-status")).ToHaveTextAsync("available");
+        await Assertions.Expect(page.Locator("#desk-detail")).Not.ToContainTextAsync("no departmentId");
+        Assert.Single(zoho.Webhooks);
+        await Screenshots.TakeAsync(page, "operator-console-zoho.png", fullPage: true);
+        await page.CloseAsync();
+    }
 }

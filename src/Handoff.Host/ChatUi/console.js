@@ -44,7 +44,22 @@ async function loadAgents() {
   }
 }
 
+// What each kind needs (shared/API.md section 2): a starting point when the operator picks a kind.
+const TEMPLATES = {
+  webhook: { url: "http://127.0.0.1:5090/human/service" },
+  intercom: { accessToken: "", teamId: "" },
+  livechat: { organizationId: "", clientId: "", webhookSecretKey: "" },
+  "zoho-salesiq": { clientId: "", clientSecret: "", screenName: "", region: "us", publicKey: "" },
+  livedesk: { apiKey: "", apiSecret: "", inboxId: "", webhookSecret: "" },
+  sobot: { appId: "", appKey: "", companyId: "", forwardingKey: "" },
+};
+
+function showKind(kind) {
+  el("zoho").hidden = kind !== "zoho-salesiq";
+}
+
 function showDesk(desk) {
+  showKind(desk.kind ?? el("desk-kind").value);
   el("desk-status").textContent = desk.status;
   el("desk-detail").textContent = desk.statusDetail ? `(${desk.statusDetail})` : "";
   el("receiving-address").textContent = desk.receivingAddress ?? "—";
@@ -107,6 +122,42 @@ el("save-desk").addEventListener("click", async () => {
   const result = await api("PUT", `/api/agents/${current}/helpdesk`, { kind: el("desk-kind").value, settings });
   showErrors(el("desk-errors"), result.ok ? null : result.data);
   if (result.ok) { showDesk(result.data); await loadAgents(); }
+});
+
+el("desk-kind").addEventListener("change", () => {
+  const kind = el("desk-kind").value;
+  el("desk-settings").value = JSON.stringify(TEMPLATES[kind] ?? {}, null, 2);
+  showKind(kind);
+});
+
+el("zoho-authorize").addEventListener("click", async () => {
+  // A fetch cannot carry the admin key into a redirect, so the console asks for the consent URL and opens it.
+  const response = await fetch(`/api/agents/${current}/helpdesk/zoho/authorize`, { headers: { "Authorization": `Bearer ${key}`, "Accept": "application/json" } });
+  const data = await response.json();
+  if (!response.ok) { el("zoho-note").textContent = data.detail ?? "Connect the SalesIQ settings first."; return; }
+  el("zoho-note").textContent = "Finish the consent in the new window, then press Check status.";
+  window.open(data.authorizeUrl, "zoho-consent");
+});
+
+el("zoho-refresh").addEventListener("click", async () => {
+  showDesk((await api("POST", `/api/agents/${current}/helpdesk/verify`)).data);
+  await loadAgents();
+});
+
+el("zoho-departments").addEventListener("click", async () => {
+  const { ok, data } = await api("GET", `/api/agents/${current}/helpdesk/zoho/departments`);
+  if (!ok) { el("zoho-note").textContent = data?.detail ?? "The departments could not be read."; return; }
+  const select = el("zoho-department");
+  const chosen = parse("desk-settings", "desk-errors")?.departmentId ?? "";
+  select.replaceChildren(new Option("the portal's first department", ""), ...data.map((d) => new Option(`${d.name} (${d.id})`, d.id, false, d.id === chosen)));
+  el("zoho-note").textContent = `${data.length} departments. Pick one, then press Connect and verify to save it.`;
+});
+
+el("zoho-department").addEventListener("change", () => {
+  const settings = parse("desk-settings", "desk-errors");
+  if (!settings) return;
+  if (el("zoho-department").value) settings.departmentId = el("zoho-department").value; else delete settings.departmentId;
+  el("desk-settings").value = JSON.stringify(settings, null, 2);
 });
 
 el("new-agent").addEventListener("submit", async (event) => {
