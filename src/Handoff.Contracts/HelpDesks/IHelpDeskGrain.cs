@@ -54,6 +54,9 @@ public interface IHelpDeskGrain : IGrainWithStringKey
     /// </summary>
     [Alias("authorize")] Task<HelpDeskCheck> AuthorizeAsync(HelpDeskConnection connection, string code, string redirectUri, string receivingAddress);
 
+    /// <summary>Registers or updates the desk's webhook at our receiving address (desks we register with ourselves).</summary>
+    [Alias("register-webhook")] Task<HelpDeskCheck> RegisterWebhookAsync(HelpDeskConnection connection, string receivingAddress);
+
     /// <summary>The desk's departments (service groups) for the operator's picker.</summary>
     [Alias("departments")] Task<IReadOnlyList<HelpDeskDepartment>> ListDepartmentsAsync(HelpDeskConnection connection);
 }

@@ -95,14 +95,25 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
             session.Facts.TryAdd(key, value);
         }
 
+        var registered = await RegisterWebhookAsync(granted, receivingAddress);
+        return registered.Available ? new HelpDeskCheck(true, "authorised; " + registered.Detail) : new HelpDeskCheck(false, "authorised, but " + registered.Detail);
+    });
+
+    public Task<HelpDeskCheck> RegisterWebhookAsync(HelpDeskConnection connection, string receivingAddress) => Call(connection, async (client, ct) =>
+    {
+        if (client is not IHelpDeskAuthorization authorization)
+        {
+            return new HelpDeskCheck(false, $"help-desk kind '{connection.Kind}' takes its webhook address by hand");
+        }
+
         try
         {
-            await authorization.RegisterWebhookAsync(granted.Settings, session, receivingAddress, ct);
-            return new HelpDeskCheck(true, "authorised; webhook registered at the receiving address");
+            await authorization.RegisterWebhookAsync(connection.Settings, Session(connection), receivingAddress, ct);
+            return new HelpDeskCheck(true, "webhook registered at the receiving address");
         }
         catch (HelpDeskCallException ex)
         {
-            return new HelpDeskCheck(false, "authorised, but the webhook could not be registered: " + ex.Message);
+            return new HelpDeskCheck(false, "the webhook could not be registered: " + ex.Message);
         }
     });
 

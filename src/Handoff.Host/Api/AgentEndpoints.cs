@@ -1,4 +1,5 @@
 using Handoff.Contracts.Agents;
+using Handoff.Contracts.HelpDesks;
 using Handoff.Core.Scheduling;
 using Handoff.Grains.Agents;
 using Handoff.Host.Security;
@@ -52,7 +53,7 @@ public static class AgentEndpoints
             return Results.Ok(SettingsView(await agent.GetHandoffSettingsAsync() ?? AgentSettingsDefaults.Disabled, await agent.GetHelpDeskAsync()));
         });
 
-        agents.MapPut("/helpdesk", async (string agentId, HelpDeskBody body, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
+        agents.MapPut("/helpdesk", async (string agentId, HelpDeskBody body, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time) =>
         {
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var (kind, settings, errors) = body.Validate();
@@ -67,7 +68,18 @@ public static class AgentEndpoints
             if (errors.Count > 0) return Results.ValidationProblem(errors);
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             await agent.SetHelpDeskAsync(kind, settings);
-            return Results.Ok(HelpDeskView(agentId, await agent.VerifyHelpDeskAsync(), keys, config, request));
+            var verified = await agent.VerifyHelpDeskAsync();
+            if (verified is { Status: HelpDeskConnection.Available } && HelpDeskKinds.All[kind].GrantedKeys.Length > 0)
+            {
+                // A desk we registered our webhook with learns the new settings (e.g. signing on) at once.
+                var registered = await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).RegisterWebhookAsync(verified, ReceivingAddress(agentId, verified, keys, config, request));
+                if (!registered.Available)
+                {
+                    verified = await agent.SetHelpDeskStatusAsync(HelpDeskConnection.Unavailable, registered.Detail, time.GetUtcNow());
+                }
+            }
+
+            return Results.Ok(HelpDeskView(agentId, verified, keys, config, request));
         });
 
         agents.MapGet("/helpdesk", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>

@@ -121,9 +121,15 @@ public sealed class ZohoSalesIqTests
         // A settings change that keeps the OAuth client keeps the grant; authorising again updates the same webhook.
         var changed = await (await h.Admin.PutAsJsonAsync("/api/agents/zo1/helpdesk", Settings(zoho, departmentId: "301050000004"))).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("available", changed.GetProperty("status").GetString());
+        Assert.False(Assert.Single(zoho.Webhooks.Values)["secured"]!.GetValue<bool>());
         using var second = await FakeZohoSalesIq.ConsentAsync(await AuthorizeUrlAsync(h, "zo1"));
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Single(zoho.Webhooks.Values);
+
+        // Pasting the public key later turns signing on for the webhook at once.
+        var signed = await (await h.Admin.PutAsJsonAsync("/api/agents/zo1/helpdesk", Settings(zoho, publicKey: zoho.PublicKeyPem))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("available", signed.GetProperty("status").GetString());
+        Assert.True(Assert.Single(zoho.Webhooks.Values)["secured"]!.GetValue<bool>());
 
         var departments = await h.Admin.GetFromJsonAsync<JsonElement>("/api/agents/zo1/helpdesk/zoho/departments");
         Assert.Equal([("301050000004", "Support"), ("19367000000009999", "Billing")],
