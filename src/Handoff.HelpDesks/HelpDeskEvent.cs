@@ -1,11 +1,15 @@
 namespace Handoff.HelpDesks;
 
 /// <summary>What a verified help-desk webhook means for one of our conversations.</summary>
-public sealed record HelpDeskEvent(HelpDeskEventKind Kind, string DeskConversationId, string? Text, string? SenderName, string DedupeKey);
+/// <param name="AuthorId">The desk's id of who wrote or did it, where the desk names one: events by our own bot are echoes.</param>
+public sealed record HelpDeskEvent(HelpDeskEventKind Kind, string DeskConversationId, string? Text, string? SenderName, string DedupeKey, string? AuthorId = null);
 
 public enum HelpDeskEventKind
 {
     HumanMessage,
+
+    /// <summary>The end user wrote in the desk's own messenger (help-desk → help-desk mode; ignored otherwise).</summary>
+    UserMessage,
     HumanEnded,
 
     /// <summary>The desk gave up: no human took the conversation (SalesIQ's <c>conversation.missed</c>).</summary>

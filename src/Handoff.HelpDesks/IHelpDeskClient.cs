@@ -82,3 +82,22 @@ public interface IHelpDeskDepartments
 {
     Task<IReadOnlyList<HelpDeskChoice>> ListDepartmentsAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Desks whose own messenger hosts our bot (help-desk → help-desk mode): the bot answers inside the desk's
+/// conversation, hands it to the desk's humans, and closes it when our side ends the hand-off.
+/// </summary>
+public interface IHelpDeskMessenger
+{
+    /// <summary>The bot's identity at the desk (Intercom: the token's admin id): what the desk names as the author of our bot's echoes.</summary>
+    Task<string?> BotIdentityAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken);
+
+    Task SendBotMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken);
+
+    /// <summary>Gives the conversation to the desk's humans (a team assignment, a transfer, a status change).</summary>
+    Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken);
+
+    Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken);
+}

@@ -36,6 +36,12 @@ public sealed record HumanEvent(
 public interface IConversationGrain : IGrainWithStringKey
 {
     [Alias("create")] Task CreateAsync(string agentId, string channel, string? email, string? userId);
+
+    /// <summary>Creates the conversation of a desk's own messenger (help-desk → help-desk mode): channel = the desk's kind.</summary>
+    [Alias("create-in-desk")] Task CreateInDeskAsync(string agentId, string kind, string deskConversationId);
+
+    /// <summary>The end user wrote in the desk's messenger; <paramref name="externalId"/> is the desk's id of the message (dedupe key).</summary>
+    [Alias("desk-user-message")] Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId);
     [Alias("view")] Task<ConversationView> GetAsync(int lastMessages);
     [Alias("resume")] Task<IReadOnlyList<ChatMessage>> ResumeAsync(long afterSeq);
     [Alias("send")] Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId);
@@ -56,6 +62,12 @@ public interface IHandoffLinkGrain : IGrainWithStringKey
     [Alias("set")] Task SetAsync(string agentId, string conversationId);
     [Alias("set-desk")] Task SetAsync(HandoffLink link);
     [Alias("get")] Task<HandoffLink?> GetAsync();
+
+    /// <summary>
+    /// For a conversation of a desk's own messenger (key: <see cref="HandoffLinks.ForDesk"/>): our conversation for it,
+    /// made on first sight, so the same desk conversation never becomes two of ours.
+    /// </summary>
+    [Alias("ensure-desk-conversation")] Task<HandoffLink> EnsureDeskConversationAsync(string agentId, string kind, string deskConversationId);
 }
 
 [GenerateSerializer, Immutable, Alias("handoff.handoff-link-value")]

@@ -57,6 +57,16 @@ public interface IHelpDeskGrain : IGrainWithStringKey
     /// <summary>Registers or updates the desk's webhook at our receiving address (desks we register with ourselves).</summary>
     [Alias("register-webhook")] Task<HelpDeskCheck> RegisterWebhookAsync(HelpDeskConnection connection, string receivingAddress);
 
+    /// <summary>The bot's identity in the desk's messenger (events it authored are echoes); null where the desk names none.</summary>
+    [Alias("bot-identity")] Task<string?> BotIdentityAsync(HelpDeskConnection connection);
+
+    [Alias("send-bot")] Task SendBotMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text);
+
+    /// <summary>Gives a conversation of the desk's messenger to the desk's humans.</summary>
+    [Alias("hand-over")] Task HandOverAsync(HelpDeskConnection connection, string deskConversationId);
+
+    [Alias("close-as-bot")] Task CloseAsBotAsync(HelpDeskConnection connection, string deskConversationId, string closeType);
+
     /// <summary>The desk's departments (service groups) for the operator's picker.</summary>
     [Alias("departments")] Task<IReadOnlyList<HelpDeskDepartment>> ListDepartmentsAsync(HelpDeskConnection connection);
 }

@@ -24,7 +24,7 @@ namespace Handoff.Grains.Conversations;
 /// and pushes every change to the web nodes that hold the conversation's connections.
 /// </summary>
 [GrainType("conversation")]
-public sealed class ConversationGrain(
+public sealed partial class ConversationGrain(
     [PersistentState(stateName: "conversation", storageName: GrainStorage.Name)] IPersistentState<ConversationState> state,
     ITranscriptStore transcript,
     BotChatClients bots,
@@ -93,6 +93,54 @@ public sealed class ConversationGrain(
         S.UserId = userId;
         S.CreatedAt = Now;
         await state.WriteStateAsync();
+    }
+
+    public async Task CreateInDeskAsync(string agentId, string kind, string deskConversationId)
+    {
+        if (!S.Created)
+        {
+            await CreateAsync(agentId, kind, null, null);
+            S.DeskConversationId = deskConversationId;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId)
+    {
+        EnsureCreated();
+        var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, "d:" + externalId);
+        if (duplicate)
+        {
+            return new SendResult(message.Seq, true);
+        }
+
+        switch (Active?.State)
+        {
+            case null:
+                await BotTurnAsync(message);
+                break;
+            case ConversationStates.WaitTimeoutPrompt:
+                // Inside the desk the user answers the prompt in words: "end" (or no, stop) ends, anything else keeps waiting.
+                if (EndWords().IsMatch(message.Text))
+                {
+                    await EndHandoffByUserAsync();
+                }
+                else
+                {
+                    await KeepWaitingAsync();
+                }
+
+                break;
+            case ConversationStates.WithHuman:
+                // The message is in the desk already; the session timeout counts from the human's last message while the user has not answered.
+                S.Deadline = null;
+                DisposeDeadlineTimer();
+                await state.WriteStateAsync();
+                await UpdateBackstopAsync();
+                break;
+        }
+
+        return new SendResult(message.Seq, false);
     }
 
     public Task<ConversationView> GetAsync(int lastMessages)
@@ -450,7 +498,9 @@ public sealed class ConversationGrain(
         }
 
         var fromHelpDesk = HelpDeskChannels.Contains(S.Channel);
-        if (fromHelpDesk != (settings.Mode == HandoffSettings.HelpDeskToHelpDesk))
+        var helpDeskMode = settings.Mode == HandoffSettings.HelpDeskToHelpDesk;
+        // In help-desk → help-desk mode only the connected desk's own messenger may hand over.
+        if (fromHelpDesk != helpDeskMode || (helpDeskMode && (S.DeskConversationId is null || (await agent.GetHelpDeskAsync())?.Kind != S.Channel)))
         {
             return await RefuseAsync(EndReasons.WrongChannel, settings.Texts.Unavailable);
         }
@@ -466,7 +516,8 @@ public sealed class ConversationGrain(
         }
 
         await GrainFactory.GetGrain<IHandoffLinkGrain>(handoff.HandoffId).SetAsync(S.AgentId, Id);
-        if (S.Email is null)
+        // The desk knows the user of its own messenger: no e-mail is asked there.
+        if (S.Email is null && S.DeskConversationId is null)
         {
             handoff.State = ConversationStates.AwaitingEmail;
             await state.WriteStateAsync();
@@ -493,8 +544,10 @@ public sealed class ConversationGrain(
                 throw new HelpDeskFailedException("the help-desk connection was removed", null);
             }
 
-            var opened = await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
-                body.Select(b => new HistoryItem(b.IsUser, b.Text)).ToList()));
+            var opened = S.DeskConversationId is { } inDesk
+                ? await HandOverInDeskAsync(connection, inDesk)
+                : await HelpDesk.OpenAsync(connection, new HelpDeskOpeningRequest(S.AgentId, Id, handoff.HandoffId, S.Email, S.UserId,
+                    body.Select(b => new HistoryItem(b.IsUser, b.Text)).ToList()));
             handoff.DeskConversationId = opened.ConversationId;
             handoff.ReadBackWhenQuiet = opened.ReadBackWhenQuiet;
             if (opened.ConversationId != handoff.HandoffId)
@@ -526,6 +579,15 @@ public sealed class ConversationGrain(
         lastWordFromDesk = Now;
         ArmReconcile();
         return new HandoffOutcome("waiting-for-human", handoff.HandoffId);
+    }
+
+    /// <summary>The conversation is the desk's own: the desk's humans get it, and its webhooks find this hand-off by it.</summary>
+    private async Task<DeskConversation> HandOverInDeskAsync(HelpDeskConnection connection, string deskConversationId)
+    {
+        // Service texts go into the desk before the hand-over, in the order the user should read them.
+        await DeliverOutboxAsync();
+        await HelpDesk.HandOverAsync(connection, deskConversationId);
+        return new DeskConversation(deskConversationId, null);
     }
 
     private async Task<HandoffOutcome> RefuseAsync(string reason, string text)
@@ -739,9 +801,17 @@ public sealed class ConversationGrain(
                     throw new HelpDeskFailedException("the agent has no help-desk connection", null);
                 }
 
-                if (item.Kind == OutboxItem.Chat)
+                if (item.Kind == OutboxItem.BotReply)
+                {
+                    await HelpDesk.SendBotMessageAsync(connection, item.DeskConversationId!, item.MessageId, item.Text ?? "");
+                }
+                else if (item.Kind == OutboxItem.Chat)
                 {
                     await HelpDesk.SendUserMessageAsync(connection, item.DeskConversationId ?? item.HandoffId, item.MessageId, item.Text ?? "");
+                }
+                else if (S.DeskConversationId is not null)
+                {
+                    await HelpDesk.CloseAsBotAsync(connection, item.DeskConversationId ?? S.DeskConversationId, item.CloseType ?? "USER_CLOSED");
                 }
                 else
                 {
@@ -785,6 +855,14 @@ public sealed class ConversationGrain(
         }
 
         Push(o => o.MessageAsync(Id, message));
+        if (S.DeskConversationId is { } deskConversationId && from is ChatMessage.Bot or ChatMessage.System)
+        {
+            // Inside a desk's messenger the user reads only what the desk shows: our bot's words are posted there, in order.
+            S.Outbox.Add(new OutboxItem { Kind = OutboxItem.BotReply, HandoffId = Active?.HandoffId ?? "", DeskConversationId = deskConversationId, MessageId = message.Id, Text = message.Text });
+            await state.WriteStateAsync();
+            ScheduleOutbox(TimeSpan.Zero);
+        }
+
         return (message, false);
     }
 
@@ -881,4 +959,7 @@ public sealed class ConversationGrain(
 
     private static string NewId(string prefix) =>
         prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(end|stop|no|quit|cancel|close)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex EndWords();
 }

@@ -23,6 +23,9 @@ public sealed class ConversationState
 
     /// <summary>How the last hand-off ended, until the bot has been told that a human handled part of it.</summary>
     [Id(9)] public string? EndReasonForBot { get; set; }
+
+    /// <summary>For a conversation of a desk's own messenger (help-desk → help-desk mode): the desk's conversation id.</summary>
+    [Id(10)] public string? DeskConversationId { get; set; }
 }
 
 [GenerateSerializer, Alias("handoff.handoff-record")]
@@ -50,6 +53,9 @@ public sealed class OutboxItem
 {
     public const string Chat = "chat";
     public const string Close = "close";
+
+    /// <summary>A bot or service message posted into the desk's messenger as the bot (help-desk → help-desk mode).</summary>
+    public const string BotReply = "bot-reply";
 
     [Id(0)] public string Kind { get; set; } = Chat;
     [Id(1)] public string HandoffId { get; set; } = "";

@@ -8,7 +8,7 @@ public sealed class HandoffLinkState
     [Id(0)] public HandoffLink? Link { get; set; }
 }
 
-/// <summary>Finds the conversation behind a hand-off id that a help-desk sends back to us.</summary>
+/// <summary>Finds the conversation behind a hand-off id or a desk conversation id that a help-desk sends back to us.</summary>
 [GrainType("handoff-link")]
 public sealed class HandoffLinkGrain(
     [PersistentState(stateName: "handoff-link", storageName: GrainStorage.Name)] IPersistentState<HandoffLinkState> state)
@@ -27,4 +27,18 @@ public sealed class HandoffLinkGrain(
     }
 
     public Task<HandoffLink?> GetAsync() => Task.FromResult(state.State.Link);
+
+    public async Task<HandoffLink> EnsureDeskConversationAsync(string agentId, string kind, string deskConversationId)
+    {
+        if (state.State.Link is { } known && known.AgentId == agentId)
+        {
+            return known;
+        }
+
+        var conversationId = "c" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+        await GrainFactory.GetGrain<IConversationGrain>(conversationId).CreateInDeskAsync(agentId, kind, deskConversationId);
+        state.State.Link = new HandoffLink(agentId, conversationId);
+        await state.WriteStateAsync();
+        return state.State.Link;
+    }
 }

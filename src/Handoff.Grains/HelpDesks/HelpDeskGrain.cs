@@ -117,6 +117,30 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         }
     });
 
+    public Task<string?> BotIdentityAsync(HelpDeskConnection connection) =>
+        Call(connection, (client, ct) => client is IHelpDeskMessenger messenger ? messenger.BotIdentityAsync(connection.Settings, Session(connection), ct) : Task.FromResult<string?>(null));
+
+    public Task SendBotMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text) => Call(connection, async (client, ct) =>
+    {
+        await Messenger(client).SendBotMessageAsync(connection.Settings, Session(connection), deskConversationId, messageId, text, ct);
+        return true;
+    });
+
+    public Task HandOverAsync(HelpDeskConnection connection, string deskConversationId) => Call(connection, async (client, ct) =>
+    {
+        await Messenger(client).HandOverAsync(connection.Settings, Session(connection), deskConversationId, ct);
+        return true;
+    });
+
+    public Task CloseAsBotAsync(HelpDeskConnection connection, string deskConversationId, string closeType) => Call(connection, async (client, ct) =>
+    {
+        await Messenger(client).CloseAsBotAsync(connection.Settings, Session(connection), deskConversationId, closeType, ct);
+        return true;
+    });
+
+    private static IHelpDeskMessenger Messenger(IHelpDeskClient client) => client as IHelpDeskMessenger
+        ?? throw new HelpDeskFailedException($"help-desk kind '{client.Kind}' has no help-desk → help-desk mode yet", null);
+
     public Task<IReadOnlyList<HelpDeskDepartment>> ListDepartmentsAsync(HelpDeskConnection connection) => Call(connection, async (client, ct) =>
         client is IHelpDeskDepartments departments
             ? (IReadOnlyList<HelpDeskDepartment>)(await departments.ListDepartmentsAsync(connection.Settings, Session(connection), ct)).Select(d => new HelpDeskDepartment(d.Id, d.Name)).ToList()

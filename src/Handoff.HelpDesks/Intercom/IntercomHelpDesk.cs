@@ -12,7 +12,7 @@ namespace Handoff.HelpDesks.Intercom;
 /// the admin id, find or create the contact by e-mail, start a user conversation with the transcript as plain
 /// text, reply as the user, close as the admin.
 /// </summary>
-public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration) : IHelpDeskClient
+public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration) : IHelpDeskClient, IHelpDeskMessenger
 {
     public const string HttpClientName = "helpdesk-intercom";
     public const string DefaultVersion = "2.14";
@@ -79,6 +79,39 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
         await SendAsync(settings, HttpMethod.Post, $"conversations/{deskConversationId}/parts",
             new { message_type = "close", type = "admin", admin_id = adminId, body = note }, cancellationToken);
     }
+
+    // Help-desk → help-desk mode (helpdesks.md 1.6): the bot is the token's admin seat inside the Messenger.
+
+    public async Task<string?> BotIdentityAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
+        await MeAsync(settings, session, cancellationToken);
+
+    public async Task SendBotMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken)
+    {
+        var adminId = await MeAsync(settings, session, cancellationToken);
+        // Admin bodies are HTML: our plain text is escaped, its line breaks kept.
+        var html = "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>";
+        await SendAsync(settings, HttpMethod.Post, $"conversations/{deskConversationId}/reply",
+            new { message_type = "comment", type = "admin", admin_id = adminId, body = html }, cancellationToken);
+    }
+
+    public async Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken)
+    {
+        var adminId = await MeAsync(settings, session, cancellationToken);
+        if (settings.GetValueOrDefault("teamId") is { Length: > 0 } teamId)
+        {
+            await SendAsync(settings, HttpMethod.Post, $"conversations/{deskConversationId}/parts",
+                new { message_type = "assignment", type = "team", admin_id = adminId, assignee_id = teamId }, cancellationToken);
+        }
+        else
+        {
+            // No team configured: the workspace's own assignment rules pick the humans.
+            await SendAsync(settings, HttpMethod.Post, $"conversations/{deskConversationId}/run_assignment_rules", null, cancellationToken);
+        }
+    }
+
+    public Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken) => CloseAsync(settings, session, deskConversationId, closeType, cancellationToken);
 
     /// <summary>The admin id of the token (from <c>GET /me</c>), learned once per session.</summary>
     private async Task<string> MeAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)

@@ -38,7 +38,8 @@ public static partial class IntercomWebhook
         }
 
         var topic = topicElement.GetString()!;
-        if (topic is not ("conversation.admin.replied" or "conversation.admin.closed" or "conversation.admin.snoozed" or "conversation.read"))
+        if (topic is not ("conversation.admin.replied" or "conversation.admin.closed" or "conversation.admin.snoozed" or "conversation.read"
+            or "conversation.user.created" or "conversation.user.replied"))
         {
             return WebhookVerdict.Accepted();
         }
@@ -59,8 +60,35 @@ public static partial class IntercomWebhook
             ? $"intercom:{notificationId}:{index}"
             : $"intercom:part:{(part is { } p && p.TryGetProperty("id", out var pid) ? Scalar(pid) : topic + ":" + conversationId)}";
 
+        static string? AuthorId(JsonElement part) =>
+            part.TryGetProperty("author", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty("id", out var aid) ? Scalar(aid) : null;
+
         switch (topic)
         {
+            case "conversation.user.created":
+                // The user's first message is the conversation's source, not a part (help-desk → help-desk mode).
+                var source = item.TryGetProperty("source", out var src) && src.ValueKind == JsonValueKind.Object ? src : default;
+                var first = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("body", out var sb) && sb.ValueKind == JsonValueKind.String ? ToPlainText(sb.GetString()!) : "";
+                var sourceId = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("id", out var sid) ? Scalar(sid) : null;
+                return first.Length == 0
+                    ? WebhookVerdict.Accepted()
+                    : WebhookVerdict.Accepted(new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, first, null,
+                        "intercom:source:" + (sourceId ?? conversationId), source.ValueKind == JsonValueKind.Object ? AuthorId(source) : null));
+            case "conversation.user.replied":
+                var replies = new List<HelpDeskEvent>();
+                foreach (var part in parts)
+                {
+                    var author = part.TryGetProperty("author", out var a) ? a : default;
+                    var authorType = author.ValueKind == JsonValueKind.Object && author.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    var body = part.TryGetProperty("body", out var b) && b.ValueKind == JsonValueKind.String ? ToPlainText(b.GetString()!) : "";
+                    var partId = part.TryGetProperty("id", out var pid) ? Scalar(pid) : null;
+                    if (authorType is "user" or "lead" or "contact" && body.Length > 0 && partId is not null)
+                    {
+                        replies.Add(new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, body, null, "intercom:part:" + partId, AuthorId(part)));
+                    }
+                }
+
+                return WebhookVerdict.Accepted([.. replies]);
             case "conversation.admin.replied":
                 var events = new List<HelpDeskEvent>();
                 for (var index = 0; index < parts.Count; index++)
@@ -77,12 +105,13 @@ public static partial class IntercomWebhook
                     }
 
                     var name = author.TryGetProperty("name", out var nm) && nm.ValueKind == JsonValueKind.String ? nm.GetString() : null;
-                    events.Add(new HelpDeskEvent(HelpDeskEventKind.HumanMessage, conversationId, body, name, Key(part, index)));
+                    events.Add(new HelpDeskEvent(HelpDeskEventKind.HumanMessage, conversationId, body, name, Key(part, index), AuthorId(part)));
                 }
 
                 return WebhookVerdict.Accepted([.. events]);
             case "conversation.admin.closed":
-                return WebhookVerdict.Accepted(new HelpDeskEvent(HelpDeskEventKind.HumanEnded, conversationId, null, null, Key(null)));
+                return WebhookVerdict.Accepted(new HelpDeskEvent(HelpDeskEventKind.HumanEnded, conversationId, null, null, Key(null),
+                    parts.Count > 0 ? AuthorId(parts[0]) : null));
             case "conversation.admin.snoozed":
                 return WebhookVerdict.Accepted(new HelpDeskEvent(HelpDeskEventKind.Snoozed, conversationId, null, null, Key(null)));
             default:
