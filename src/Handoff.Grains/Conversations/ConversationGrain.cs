@@ -442,13 +442,18 @@ public sealed class ConversationGrain(
             return await RefuseAsync(EndReasons.Disabled, (settings?.Texts ?? HandoffTexts.Defaults).Unavailable);
         }
 
-        var fromHelpDesk = HelpDeskChannels.Contains(S.Channel);
-        if (fromHelpDesk != (settings.Mode == HandoffSettings.HelpDeskToHelpDesk))
+        var connection = await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(5));
+
+        // Sobot hands over inside its own widget, so only a conversation from that widget can go there, in either mode.
+        var rightChannel = connection?.Kind == "sobot"
+            ? S.Channel == "sobot"
+            : HelpDeskChannels.Contains(S.Channel) == (settings.Mode == HandoffSettings.HelpDeskToHelpDesk);
+        if (!rightChannel)
         {
             return await RefuseAsync(EndReasons.WrongChannel, settings.Texts.Unavailable);
         }
 
-        if (await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(5)) is not { Status: HelpDeskConnection.Available })
+        if (connection is not { Status: HelpDeskConnection.Available })
         {
             return await RefuseAsync(EndReasons.HelpDeskUnavailable, settings.Texts.Unavailable);
         }

@@ -6,6 +6,7 @@ using Handoff.HelpDesks;
 using Handoff.HelpDesks.Intercom;
 using Handoff.HelpDesks.LiveChat;
 using Handoff.HelpDesks.Livedesk;
+using Handoff.HelpDesks.Sobot;
 
 namespace Handoff.Host.Webhooks;
 
@@ -26,7 +27,7 @@ public static class HelpDeskWebhookEndpoints
 
     private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time)
     {
-        if (kind is not ("intercom" or "livechat" or "livedesk"))
+        if (kind is not ("intercom" or "livechat" or "livedesk" or "sobot"))
         {
             return Answer(404, $"no receiver for kind '{kind}'");
         }
@@ -47,10 +48,13 @@ public static class HelpDeskWebhookEndpoints
             return Answer(401, "wrong receiving address");
         }
 
+        var batch = false;
         var verdict = kind switch
         {
             "intercom" => IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw),
             "livechat" => LiveChatWebhook.Read(connection.Settings, raw),
+            "sobot" => SobotWebhook.Read(connection.Settings, request.Headers[SobotWebhook.SignHeader], request.Headers[SobotWebhook.TimestampHeader],
+                request.Headers[SobotWebhook.RandomCodeHeader], raw, time.GetUtcNow(), out batch),
             _ => LivedeskWebhook.Read(connection.Settings, request.Headers["X-Chatwoot-Signature"], request.Headers["X-Chatwoot-Timestamp"],
                 request.Headers["X-Chatwoot-Delivery"], raw, time.GetUtcNow()),
         };
@@ -59,11 +63,20 @@ public static class HelpDeskWebhookEndpoints
             return Answer(verdict.Status, verdict.Problem!);
         }
 
+        // A Sobot forwarding batch carries the company's whole traffic: an item for a conversation that is not ours
+        // (or has ended) is skipped, not answered with an error that would make Sobot send the batch again.
+        var skipped = 0;
         foreach (var e in verdict.Events)
         {
             var link = await grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(kind, key.AgentId, e.DeskConversationId)).GetAsync();
             if (link?.HandoffId is null || link.AgentId != key.AgentId)
             {
+                if (batch)
+                {
+                    skipped++;
+                    continue;
+                }
+
                 return Answer(404, "unknown conversation");
             }
 
@@ -81,11 +94,17 @@ public static class HelpDeskWebhookEndpoints
             }, e.Text, e.DedupeKey, e.SenderName, time.GetUtcNow());
             if (await WebhookRequests.RecordAsync(grains, link.ConversationId, humanEvent) is { } refused)
             {
+                if (batch && refused.Status is 404 or 409)
+                {
+                    skipped++;
+                    continue;
+                }
+
                 return Answer(refused.Status, refused.Message);
             }
         }
 
-        return Results.Ok(new { ok = true });
+        return skipped > 0 ? Results.Ok(new { ok = true, skipped }) : Results.Ok(new { ok = true });
     }
 
     private static IResult Answer(int status, string message) => Results.Json(new { status, message }, statusCode: status);
