@@ -42,6 +42,9 @@ public sealed class FakeSobot : IAsyncDisposable
 
     public int TokenCalls => Volatile.Read(ref tokenCalls);
 
+    /// <summary>When the current token was issued.</summary>
+    public DateTimeOffset IssuedAt { get; private set; }
+
     /// <summary>Every business call: its path, body, and whether its token was accepted.</summary>
     public ConcurrentQueue<(string Path, JsonNode? Body, bool Accepted)> Calls { get; } = new();
 
@@ -72,6 +75,7 @@ public sealed class FakeSobot : IAsyncDisposable
             lock (fake.gate)
             {
                 fake.currentToken = token;
+                fake.IssuedAt = DateTimeOffset.UtcNow;
                 fake.currentExpires = DateTimeOffset.UtcNow.AddSeconds(double.Parse(fake.ExpiresIn, CultureInfo.InvariantCulture));
             }
 

@@ -184,7 +184,6 @@ public sealed class SobotTests
         await using var sobot = await FakeSobot.StartAsync();
         sobot.ExpiresIn = "12"; // renewed a tenth of its life ahead: from 10.8 s on
         await using var h = await HandoffTestHost.StartAsync(Config(sobot));
-        var first = DateTime.UtcNow;
         Assert.Equal("available", (await ConnectAsync(h, sobot, "so5")).GetProperty("status").GetString());
         Assert.Equal("available", (await ConnectAsync(h, sobot, "so6")).GetProperty("status").GetString());
 
@@ -200,7 +199,8 @@ public sealed class SobotTests
         await Task.WhenAll(HandOffAsync("so5", "p1"), HandOffAsync("so5", "p2"), HandOffAsync("so6", "p3"));
         Assert.Equal(1, sobot.TokenCalls);
 
-        var wait = first.AddSeconds(11) - DateTime.UtcNow;
+        // Past the renewal point (10.8 s after issue) but before the desk would refuse the token (12 s).
+        var wait = sobot.IssuedAt.AddSeconds(11.2) - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
         await Task.WhenAll(HandOffAsync("so5", "p4"), HandOffAsync("so6", "p5"));
         Assert.Equal(2, sobot.TokenCalls);
