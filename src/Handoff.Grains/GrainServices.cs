@@ -34,6 +34,9 @@ public static class GrainServices
         services.AddHttpClient(Handoff.HelpDesks.Livedesk.LivedeskHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.ZohoSalesIq.ZohoSalesIqHelpDesk>());
         services.AddHttpClient(Handoff.HelpDesks.ZohoSalesIq.ZohoSalesIqHelpDesk.HttpClientName).AddHelpDeskResilience();
+        services.TryAddSingleton<Handoff.HelpDesks.Sobot.ISobotTokens, GrainSobotTokens>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, Handoff.HelpDesks.Sobot.SobotHelpDesk>());
+        services.AddHttpClient(Handoff.HelpDesks.Sobot.SobotHelpDesk.HttpClientName).AddHelpDeskResilience();
         services.TryAddTransient<DropPlaceholderAuthorization>();
         services.AddHttpClient(BotChatClients.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<DropPlaceholderAuthorization>();

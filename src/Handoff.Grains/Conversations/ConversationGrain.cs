@@ -497,15 +497,21 @@ public sealed partial class ConversationGrain(
             return await RefuseAsync(EndReasons.Disabled, (settings?.Texts ?? HandoffTexts.Defaults).Unavailable);
         }
 
-        var fromHelpDesk = HelpDeskChannels.Contains(S.Channel);
+        var connection = await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(5));
         var helpDeskMode = settings.Mode == HandoffSettings.HelpDeskToHelpDesk;
-        // In help-desk → help-desk mode only the connected desk's own messenger may hand over.
-        if (fromHelpDesk != helpDeskMode || (helpDeskMode && (S.DeskConversationId is null || (await agent.GetHelpDeskAsync())?.Kind != S.Channel)))
+
+        // Sobot hands over inside its own widget, so only a conversation from that widget can go there, in either mode;
+        // in help-desk → help-desk mode only the connected desk's own messenger may hand over.
+        var rightChannel = connection?.Kind == "sobot"
+            ? S.Channel == "sobot"
+            : HelpDeskChannels.Contains(S.Channel) == helpDeskMode &&
+              (!helpDeskMode || (S.DeskConversationId is not null && connection?.Kind == S.Channel));
+        if (!rightChannel)
         {
             return await RefuseAsync(EndReasons.WrongChannel, settings.Texts.Unavailable);
         }
 
-        if (await agent.GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(5)) is not { Status: HelpDeskConnection.Available })
+        if (connection is not { Status: HelpDeskConnection.Available })
         {
             return await RefuseAsync(EndReasons.HelpDeskUnavailable, settings.Texts.Unavailable);
         }

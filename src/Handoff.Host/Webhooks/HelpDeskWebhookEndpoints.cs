@@ -1,5 +1,6 @@
 using Handoff.Contracts.Agents;
 using Handoff.Contracts.Conversations;
+using Handoff.Contracts.HelpDesks;
 using Handoff.Host.Api;
 using Handoff.Host.Security;
 using Handoff.HelpDesks;
@@ -7,6 +8,7 @@ using Handoff.HelpDesks.Intercom;
 using Handoff.HelpDesks.LiveChat;
 using Handoff.HelpDesks.Livedesk;
 using Handoff.HelpDesks.ZohoSalesIq;
+using Handoff.HelpDesks.Sobot;
 
 namespace Handoff.Host.Webhooks;
 
@@ -18,7 +20,7 @@ namespace Handoff.Host.Webhooks;
 public static class HelpDeskWebhookEndpoints
 {
     private const int MaxBody = 256 * 1024;
-    private static readonly HashSet<string> Kinds = ["intercom", "livechat", "livedesk", "zoho-salesiq"];
+    private static readonly HashSet<string> Kinds = ["intercom", "livechat", "livedesk", "zoho-salesiq", "sobot"];
 
     public static IEndpointRouteBuilder MapHelpDeskWebhookEndpoints(this IEndpointRouteBuilder app)
     {
@@ -54,11 +56,14 @@ public static class HelpDeskWebhookEndpoints
             return Answer(401, "wrong receiving address");
         }
 
+        var batch = false;
         var verdict = kind switch
         {
             "intercom" => IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw),
             "livechat" => LiveChatWebhook.Read(connection.Settings, raw),
             "zoho-salesiq" => ZohoSalesIqWebhook.Read(connection.Settings, request.Headers[ZohoSalesIqWebhook.SignatureHeader], raw),
+            "sobot" => SobotWebhook.Read(connection.Settings, request.Headers[SobotWebhook.SignHeader], request.Headers[SobotWebhook.TimestampHeader],
+                request.Headers[SobotWebhook.RandomCodeHeader], raw, time.GetUtcNow(), out batch),
             _ => LivedeskWebhook.Read(connection.Settings, request.Headers["X-Chatwoot-Signature"], request.Headers["X-Chatwoot-Timestamp"],
                 request.Headers["X-Chatwoot-Delivery"], raw, time.GetUtcNow()),
         };
@@ -67,11 +72,62 @@ public static class HelpDeskWebhookEndpoints
             return Answer(verdict.Status, verdict.Problem!);
         }
 
+        // A Sobot forwarding batch carries the company's whole traffic: an item for a conversation that is not ours
+        // (or has ended) is skipped, not answered with an error that would make Sobot send the batch again.
+        var skipped = 0;
+        var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(key.AgentId));
+        var inDesk = verdict.Events.Count > 0 && (await agent.GetHandoffSettingsAsync())?.Mode == HandoffSettings.HelpDeskToHelpDesk;
+        string? botIdentity = null;
+        if (inDesk && verdict.Events.Any(e => e.AuthorId is not null))
+        {
+            try
+            {
+                botIdentity = await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(key.AgentId)).BotIdentityAsync(connection);
+            }
+            catch (HelpDeskFailedException ex)
+            {
+                // Without the bot's identity an echo could pass for a human: let the desk send it again later.
+                return Answer(503, "the bot's identity at the help-desk is not known yet: " + ex.Message);
+            }
+        }
+
         foreach (var e in verdict.Events)
         {
-            var link = await grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(kind, key.AgentId, e.DeskConversationId)).GetAsync();
+            var linkGrain = grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(kind, key.AgentId, e.DeskConversationId));
+            if (e.Kind == HelpDeskEventKind.UserMessage)
+            {
+                // Only in help-desk → help-desk mode is the desk's messenger ours; otherwise the user's words are our own echo.
+                if (inDesk && e.Text is { Length: > 0 } userText && (botIdentity is null || e.AuthorId != botIdentity))
+                {
+                    var desk = await linkGrain.EnsureDeskConversationAsync(key.AgentId, kind, e.DeskConversationId);
+                    try
+                    {
+                        await grains.GetGrain<IConversationGrain>(desk.ConversationId).ReceiveDeskUserMessageAsync(userText, e.DedupeKey);
+                    }
+                    catch (ConversationRefusedException ex)
+                    {
+                        return Answer(400, ex.Message);
+                    }
+                }
+
+                continue;
+            }
+
+            if (inDesk && botIdentity is not null && e.AuthorId == botIdentity)
+            {
+                continue; // our bot's own reply or close, echoed back by the desk
+            }
+
+            var link = await linkGrain.GetAsync();
             if (link?.HandoffId is null || link.AgentId != key.AgentId)
             {
+                if (batch || (inDesk && link?.AgentId == key.AgentId))
+                {
+                    // In the desk's messenger a human may write while the bot holds the conversation: not a hand-off of ours.
+                    skipped++;
+                    continue;
+                }
+
                 return Answer(404, "unknown conversation");
             }
 
@@ -90,11 +146,17 @@ public static class HelpDeskWebhookEndpoints
             }, e.Text, e.DedupeKey, e.SenderName, time.GetUtcNow());
             if (await WebhookRequests.RecordAsync(grains, link.ConversationId, humanEvent) is { } refused)
             {
+                if (batch && refused.Status is 404 or 409)
+                {
+                    skipped++;
+                    continue;
+                }
+
                 return Answer(refused.Status, refused.Message);
             }
         }
 
-        return Results.Ok(new { ok = true });
+        return skipped > 0 && batch ? Results.Ok(new { ok = true, skipped }) : Results.Ok(new { ok = true });
     }
 
     private static IResult Answer(int status, string message) => Results.Json(new { status, message }, statusCode: status);

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Handoff.HelpDesks.Sobot;
+
+/// <summary>
+/// Where the Sobot client gets its token. Every <c>get_token</c> call invalidates the tokens issued before it, so
+/// the silo answers this with one token per appId for the whole cluster (a grain), never one per call.
+/// Failures throw <see cref="HelpDeskCallException"/>.
+/// </summary>
+public interface ISobotTokens
+{
+    Task<string> GetAsync(string baseUrl, string appId, string appKey, CancellationToken cancellationToken);
+
+    /// <summary>After the desk refused <paramref name="rejectedToken"/>: a new one, fetched only if it is still the current one.</summary>
+    Task<string> RenewAsync(string baseUrl, string appId, string appKey, string rejectedToken, CancellationToken cancellationToken);
+}
+
+/// <summary>The one <c>get_token</c> call (shared/helpdesks.md 5.1); only the token grain makes it.</summary>
+public static class SobotTokenApi
+{
+    public static async Task<(string Token, TimeSpan ExpiresIn)> FetchAsync(HttpClient http, string baseUrl, string appId, string appKey,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var createTime = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var url = $"{baseUrl.TrimEnd('/')}/api/get_token?appid={Uri.EscapeDataString(appId)}&create_time={createTime}&sign={SobotSign.Token(appId, createTime, appKey)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        var answer = await HelpDeskHttp.SendJsonAsync(http, request, "Sobot", "GET /api/get_token",
+            status => status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? "the appId or appKey was refused" : null, cancellationToken);
+
+        // The success code is not confirmed ([?] in the facts): a token in the answer is what counts.
+        if (answer["item"]?["token"] is JsonValue tokenValue && tokenValue.TryGetValue<string>(out var token) && token.Length > 0)
+        {
+            return (token, ExpiresIn(answer["item"]?["expires_in"]));
+        }
+
+        var why = answer["ret_msg"]?.ToString() is { Length: > 0 } msg ? msg : "no token in the answer";
+        throw new HelpDeskCallException($"Sobot refused the token request: {why} (ret_code {answer["ret_code"]?.ToString() ?? "none"})");
+    }
+
+    private static TimeSpan ExpiresIn(JsonNode? node)
+    {
+        // Documented as a string of seconds; a number is taken too. Without one, the documented 24 h.
+        var text = node?.ToString();
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromHours(24);
+    }
+}
