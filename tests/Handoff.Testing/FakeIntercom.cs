@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -115,11 +116,114 @@ public sealed class FakeIntercom : IAsyncDisposable
             });
         });
         app.MapGet("/conversations/{id}", (string id, HttpRequest r) => fake!.Known(id, r, null));
-        app.MapPost("/conversations/{id}/reply", async (string id, HttpRequest r) => fake!.Known(id, r, await Body(r)));
-        app.MapPost("/conversations/{id}/parts", async (string id, HttpRequest r) => fake!.Known(id, r, await Body(r)));
+        app.MapPost("/conversations/{id}/reply", async (string id, HttpRequest r) =>
+        {
+            var body = await Body(r);
+            var answer = fake!.Known(id, r, body);
+            fake.EchoAdminPart(id, body, "conversation.admin.replied");
+            return answer;
+        });
+        app.MapPost("/conversations/{id}/parts", async (string id, HttpRequest r) =>
+        {
+            var body = await Body(r);
+            var answer = fake!.Known(id, r, body);
+            if (body?["message_type"]?.ToString() == "close") fake.EchoAdminPart(id, body, "conversation.admin.closed");
+            return answer;
+        });
+        app.MapPost("/conversations/{id}/run_assignment_rules", (string id, HttpRequest r) => fake!.Known(id, r, null));
         var address = await LoopbackApp.StartAsync(app);
         fake = new FakeIntercom(app, address, token);
         return fake;
+    }
+
+    /// <summary>Where the app's webhooks go, for the Messenger side (user messages, and echoes of what the bot admin does).</summary>
+    public (string Url, string? ClientSecret)? Webhook { get; set; }
+
+    /// <summary>Notifications the fake sent on its own (echoes), with our answer.</summary>
+    public ConcurrentQueue<(string Topic, int Status)> Sent { get; } = new();
+
+    /// <summary>
+    /// A user writes in the Intercom Messenger: a new conversation (<c>conversation.user.created</c>, the message as its
+    /// source) or a reply in an existing one (<c>conversation.user.replied</c>), signed as the app's webhooks are.
+    /// </summary>
+    public async Task<(string ConversationId, HttpStatusCode Status)> UserWritesAsync(string text, string? conversationId = null, string? partId = null)
+    {
+        var (url, secret) = Webhook ?? throw new InvalidOperationException("set Webhook first");
+        var contactId = "6657" + Interlocked.Increment(ref nextId).ToString("x20");
+        var isNew = conversationId is null;
+        conversationId ??= Interlocked.Increment(ref nextId).ToString();
+        contactId = ContactOfConversation.GetOrAdd(conversationId, contactId);
+        var author = new JsonObject { ["type"] = "user", ["id"] = contactId, ["name"] = "Jane", ["email"] = "jane@example.com" };
+        var item = new JsonObject
+        {
+            ["type"] = "conversation", ["id"] = conversationId, ["state"] = "open", ["admin_assignee_id"] = null, ["team_assignee_id"] = null,
+            ["contacts"] = new JsonObject { ["type"] = "contact.list", ["contacts"] = new JsonArray(new JsonObject { ["type"] = "contact", ["id"] = contactId }) },
+            ["conversation_parts"] = new JsonObject { ["type"] = "conversation_part.list", ["total_count"] = isNew ? 0 : 1, ["conversation_parts"] = new JsonArray() },
+        };
+        if (isNew)
+        {
+            item["source"] = new JsonObject { ["type"] = "conversation", ["id"] = "src" + conversationId, ["delivered_as"] = "customer_initiated", ["body"] = $"<p>{WebUtility.HtmlEncode(text)}</p>", ["author"] = author };
+        }
+        else
+        {
+            item["conversation_parts"]!["conversation_parts"]!.AsArray().Add(new JsonObject
+            {
+                ["type"] = "conversation_part", ["id"] = partId ?? Interlocked.Increment(ref nextId).ToString(), ["part_type"] = "comment",
+                ["body"] = $"<p>{WebUtility.HtmlEncode(text)}</p>", ["created_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["author"] = author,
+            });
+        }
+
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(Signed(url, Envelope(isNew ? "conversation.user.created" : "conversation.user.replied", item), secret));
+        return (conversationId, response.StatusCode);
+    }
+
+    /// <summary>What the bot admin posted into a conversation (its replies, as plain text).</summary>
+    public IEnumerable<string> BotRepliesIn(string conversationId) => CallsTo("POST", $"/conversations/{conversationId}/reply")
+        .Where(c => c.Body?["type"]?.ToString() == "admin" && c.Body?["admin_id"]?.ToString() == AdminId)
+        .Select(c => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(c.Body!["body"]!.ToString().Replace("<br>", "\n"), "<[^>]+>", "")));
+
+    // Intercom notifies the app of what its own admin does too: the bot's replies and closes come back as webhooks.
+    private void EchoAdminPart(string conversationId, JsonNode? body, string topic)
+    {
+        if (Webhook is not { } hook || body?["type"]?.ToString() != "admin" || !ContactOfConversation.ContainsKey(conversationId)) return;
+        var part = new JsonObject
+        {
+            ["type"] = "conversation_part", ["id"] = Interlocked.Increment(ref nextId).ToString(),
+            ["part_type"] = topic.EndsWith("closed") ? "close" : "comment", ["body"] = body["body"]?.ToString(), ["created_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["author"] = new JsonObject { ["type"] = "admin", ["id"] = AdminId, ["name"] = "Handoff Bot", ["email"] = "bot@example.com" },
+        };
+        var item = new JsonObject
+        {
+            ["type"] = "conversation", ["id"] = conversationId, ["state"] = "open",
+            ["conversation_parts"] = new JsonObject { ["type"] = "conversation_part.list", ["total_count"] = 1, ["conversation_parts"] = new JsonArray(part) },
+        };
+        _ = Task.Run(async () =>
+        {
+            using var http = new HttpClient();
+            using var response = await http.SendAsync(Signed(hook.Url, Envelope(topic, item), hook.ClientSecret));
+            Sent.Enqueue((topic, (int)response.StatusCode));
+        });
+    }
+
+    private static JsonObject Envelope(string topic, JsonObject item) => new()
+    {
+        ["type"] = "notification_event", ["app_id"] = AppId, ["id"] = "notif_" + Guid.NewGuid(), ["topic"] = topic,
+        ["created_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["delivery_status"] = "pending", ["delivery_attempts"] = 1,
+        ["data"] = new JsonObject { ["type"] = "notification_event_data", ["item"] = item },
+    };
+
+    private static HttpRequestMessage Signed(string url, JsonObject payload, string? clientSecret)
+    {
+        var raw = Encoding.UTF8.GetBytes(payload.ToJsonString());
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(raw) };
+        request.Content.Headers.ContentType = new("application/json");
+        if (clientSecret is not null)
+        {
+            request.Headers.Add("X-Hub-Signature", "sha1=" + Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(clientSecret), raw)));
+        }
+
+        return request;
     }
 
     public IEnumerable<(string Method, string Path, JsonNode? Body, string? Version)> CallsTo(string method, string path) =>
