@@ -27,6 +27,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Decides the answer to each request; returns a text reply by default.</summary>
     public Func<JsonElement, IResult> Respond { get; set; } = _ => Text("Hello from the model.");
 
+    /// <summary>How long each answer takes: a slow model.</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<FakeOpenAiServer> StartAsync()
     {
         var app = LoopbackApp.Create();
@@ -36,6 +39,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             var body = await JsonDocument.ParseAsync(request.Body);
             var root = body.RootElement.Clone();
             server!.Requests.Enqueue((root, request.Headers.Authorization.FirstOrDefault()));
+            if (server.Delay > TimeSpan.Zero) await Task.Delay(server.Delay);
             return server.Respond(root);
         });
         var address = await LoopbackApp.StartAsync(app);

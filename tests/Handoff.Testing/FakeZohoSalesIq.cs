@@ -135,6 +135,41 @@ public sealed class FakeZohoSalesIq : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>Where the Zobot's webhook goes (Settings → Bot → Zobot → Webhooks).</summary>
+    public string? ZobotUrl { get; set; }
+
+    /// <summary>Whether the Zobot's calls are signed ("Secure your webhook").</summary>
+    public bool ZobotSigned { get; set; } = true;
+
+    /// <summary>The forwards SalesIQ applied from the Zobot's answers: conversation and department (null: any).</summary>
+    public ConcurrentQueue<(string ConversationId, string? Department)> Forwards { get; } = new();
+
+    /// <summary>
+    /// A visitor writes to the Zobot: SalesIQ calls the bot's webhook (<c>handler: message</c>, <c>operation</c> chat
+    /// for the first message, message after) and acts on the answer; a <c>forward</c> gives the chat to the department.
+    /// </summary>
+    public async Task<(int Status, JsonNode? Answer)> VisitorWritesAsync(string conversationId, string text, bool first = false, RSA? signWith = null)
+    {
+        var payload = new JsonObject
+        {
+            ["handler"] = "message", ["operation"] = first ? "chat" : "message", ["org_id"] = "55778119",
+            ["visitor"] = new JsonObject { ["active_conversation_id"] = conversationId, ["name"] = "Jane", ["email"] = "jane@example.com", ["channel"] = "website" },
+            ["message"] = new JsonObject { ["text"] = text },
+            ["request"] = new JsonObject { ["id"] = Interlocked.Increment(ref next).ToString() },
+            ["attachments"] = new JsonArray(),
+        };
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(WebhookRequest(ZobotUrl ?? throw new InvalidOperationException("set ZobotUrl"), payload, signWith, ZobotSigned));
+        var raw = await response.Content.ReadAsStringAsync();
+        var answer = raw.Length > 0 && response.IsSuccessStatusCode ? JsonNode.Parse(raw) : null;
+        if (answer?["action"]?.ToString() == "forward")
+        {
+            Forwards.Enqueue((conversationId, answer["department"]?.ToString()));
+        }
+
+        return ((int)response.StatusCode, answer);
+    }
+
     /// <summary>Every access token issued so far stops working, as after an hour.</summary>
     public void ExpireAccessTokens()
     {

@@ -6,6 +6,9 @@ namespace Handoff.Contracts.Conversations;
 [GenerateSerializer, Immutable, Alias("handoff.request-outcome")]
 public sealed record HandoffOutcome([property: Id(0)] string Outcome, [property: Id(1)] string? HandoffId);
 
+[GenerateSerializer, Immutable, Alias("handoff.desk-answer")]
+public sealed record DeskAnswer([property: Id(0)] IReadOnlyList<string> Replies, [property: Id(1)] bool Forward);
+
 [GenerateSerializer, Immutable, Alias("handoff.send-result")]
 public sealed record SendResult([property: Id(0)] long Seq, [property: Id(1)] bool Duplicate);
 
@@ -42,6 +45,12 @@ public interface IConversationGrain : IGrainWithStringKey
 
     /// <summary>The end user wrote in the desk's messenger; <paramref name="externalId"/> is the desk's id of the message (dedupe key).</summary>
     [Alias("desk-user-message")] Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId);
+
+    /// <summary>
+    /// For desks that take the bot's words only in their webhook's answer (SalesIQ's Zobot): what is waiting to be
+    /// said, and whether to forward the conversation to the desk's humans. Taking it empties it.
+    /// </summary>
+    [Alias("take-desk-answer")] Task<DeskAnswer> TakeDeskAnswerAsync();
     [Alias("view")] Task<ConversationView> GetAsync(int lastMessages);
     [Alias("resume")] Task<IReadOnlyList<ChatMessage>> ResumeAsync(long afterSeq);
     [Alias("send")] Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId);

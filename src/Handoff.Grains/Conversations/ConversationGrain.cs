@@ -41,6 +41,10 @@ public sealed partial class ConversationGrain(
     private static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(5);
     private static readonly HashSet<string> HelpDeskChannels = ["intercom", "livechat", "zoho-salesiq", "livedesk", "sobot"];
 
+    // SalesIQ's Zobot has no asynchronous bot reply (helpdesks.md 3.7): the bot's words wait for its next webhook answer.
+    private static readonly HashSet<string> AnswersInWebhook = ["zoho-salesiq"];
+    private const int MaxPendingDeskReplies = 20;
+
     private readonly List<ChatMessage> recent = [];
     private readonly Dictionary<IChatPushObserver, DateTimeOffset> observers = new();
     private long lastSeq;
@@ -142,6 +146,22 @@ public sealed partial class ConversationGrain(
 
         return new SendResult(message.Seq, false);
     }
+
+    public async Task<DeskAnswer> TakeDeskAnswerAsync()
+    {
+        EnsureCreated();
+        var answer = new DeskAnswer(S.PendingDeskReplies.ToList(), S.ForwardPending);
+        if (answer.Replies.Count > 0 || answer.Forward)
+        {
+            S.PendingDeskReplies.Clear();
+            S.ForwardPending = false;
+            await state.WriteStateAsync();
+        }
+
+        return answer;
+    }
+
+    private bool InAnswerOnlyDesk => S.DeskConversationId is not null && AnswersInWebhook.Contains(S.Channel);
 
     public Task<ConversationView> GetAsync(int lastMessages)
     {
@@ -576,7 +596,8 @@ public sealed partial class ConversationGrain(
 
         handoff.State = ConversationStates.WaitingForHuman;
         handoff.OpenedAt = Now;
-        S.Deadline = Now.AddSeconds(settings.WaitTimeoutSeconds);
+        // A prompt could not reach a Zobot visitor (no reply without a visitor message): SalesIQ's own "missed" ends the wait there.
+        S.Deadline = InAnswerOnlyDesk ? null : Now.AddSeconds(settings.WaitTimeoutSeconds);
         await state.WriteStateAsync();
         ArmDeadlineTimer();
         await UpdateBackstopAsync();
@@ -590,6 +611,13 @@ public sealed partial class ConversationGrain(
     /// <summary>The conversation is the desk's own: the desk's humans get it, and its webhooks find this hand-off by it.</summary>
     private async Task<DeskConversation> HandOverInDeskAsync(HelpDeskConnection connection, string deskConversationId)
     {
+        if (InAnswerOnlyDesk)
+        {
+            // The forward travels in the webhook's answer, after the texts before it.
+            S.ForwardPending = true;
+            return new DeskConversation(deskConversationId, null);
+        }
+
         // Service texts go into the desk before the hand-over, in the order the user should read them.
         await DeliverOutboxAsync();
         await HelpDesk.HandOverAsync(connection, deskConversationId);
@@ -864,9 +892,18 @@ public sealed partial class ConversationGrain(
         if (S.DeskConversationId is { } deskConversationId && from is ChatMessage.Bot or ChatMessage.System)
         {
             // Inside a desk's messenger the user reads only what the desk shows: our bot's words are posted there, in order.
-            S.Outbox.Add(new OutboxItem { Kind = OutboxItem.BotReply, HandoffId = Active?.HandoffId ?? "", DeskConversationId = deskConversationId, MessageId = message.Id, Text = message.Text });
-            await state.WriteStateAsync();
-            ScheduleOutbox(TimeSpan.Zero);
+            if (InAnswerOnlyDesk)
+            {
+                S.PendingDeskReplies.Add(message.Text);
+                if (S.PendingDeskReplies.Count > MaxPendingDeskReplies) S.PendingDeskReplies.RemoveAt(0);
+                await state.WriteStateAsync();
+            }
+            else
+            {
+                S.Outbox.Add(new OutboxItem { Kind = OutboxItem.BotReply, HandoffId = Active?.HandoffId ?? "", DeskConversationId = deskConversationId, MessageId = message.Id, Text = message.Text });
+                await state.WriteStateAsync();
+                ScheduleOutbox(TimeSpan.Zero);
+            }
         }
 
         return (message, false);

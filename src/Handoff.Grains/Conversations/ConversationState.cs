@@ -26,6 +26,12 @@ public sealed class ConversationState
 
     /// <summary>For a conversation of a desk's own messenger (help-desk → help-desk mode): the desk's conversation id.</summary>
     [Id(10)] public string? DeskConversationId { get; set; }
+
+    /// <summary>For desks that take the bot's words only in their webhook's answer: what waits for the next answer.</summary>
+    [Id(11)] public List<string> PendingDeskReplies { get; set; } = [];
+
+    /// <summary>The next answer forwards the conversation to the desk's humans (SalesIQ's <c>forward</c> action).</summary>
+    [Id(12)] public bool ForwardPending { get; set; }
 }
 
 [GenerateSerializer, Alias("handoff.handoff-record")]

@@ -17,7 +17,7 @@ namespace Handoff.HelpDesks.ZohoSalesIq;
 /// answers errors with HTTP 200 too, so every answer is checked for an <c>error</c> body.
 /// </summary>
 public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration, TimeProvider time)
-    : IHelpDeskClient, IHelpDeskAuthorization, IHelpDeskDepartments
+    : IHelpDeskClient, IHelpDeskAuthorization, IHelpDeskDepartments, IHelpDeskMessenger
 {
     public const string HttpClientName = "helpdesk-zoho-salesiq";
 
@@ -115,6 +115,22 @@ public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfigu
         string closeType, CancellationToken cancellationToken) =>
         await CallAsync(settings, session, HttpMethod.Post, $"api/v2/{Screen(settings)}/conversations/{Uri.EscapeDataString(deskConversationId)}/close",
             new JsonObject(), cancellationToken);
+
+    // Help-desk → help-desk mode: the bot is a Zobot, whose words and forward travel in the answer to its webhook
+    // (ZohoSalesIqZobot); only our side's close is an API call.
+
+    public Task<string?> BotIdentityAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
+        Task.FromResult<string?>(null);
+
+    public Task SendBotMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken) =>
+        throw new HelpDeskCallException("SalesIQ takes a Zobot's replies only in the answer to its webhook");
+
+    public Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken) =>
+        throw new HelpDeskCallException("SalesIQ takes a Zobot's forward only in the answer to its webhook");
+
+    public Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken) => CloseAsync(settings, session, deskConversationId, closeType, cancellationToken);
 
     public async Task<IReadOnlyList<HelpDeskChoice>> ListDepartmentsAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
     {

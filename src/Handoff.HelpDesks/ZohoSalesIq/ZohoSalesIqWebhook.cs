@@ -109,6 +109,13 @@ public static class ZohoSalesIqWebhook
         }
     }
 
+    /// <summary>SHA256withRSA over the exact bytes, Base64 in <c>x-siqsignature</c>: for data webhooks and Zobot calls alike.</summary>
+    public static bool SignatureMatches(string publicKey, string? signature, byte[] rawBody)
+    {
+        using var rsa = ImportPublicKey(publicKey);
+        return rsa is not null && Verifies(rsa, signature, rawBody);
+    }
+
     private static bool Verifies(RSA rsa, string? signature, byte[] rawBody)
     {
         if (string.IsNullOrWhiteSpace(signature))

@@ -33,7 +33,7 @@ public static class HelpDeskWebhookEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time)
+    private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time, IConfiguration config)
     {
         if (!Kinds.Contains(kind))
         {
@@ -54,6 +54,11 @@ public static class HelpDeskWebhookEndpoints
         if (connection is null || connection.Kind != kind || connection.ReceivingSecret != key.Nonce)
         {
             return Answer(401, "wrong receiving address");
+        }
+
+        if (kind == "zoho-salesiq" && ZohoSalesIqZobot.IsZobotCall(raw))
+        {
+            return await ZobotAsync(key.AgentId, connection, request, raw, grains, config);
         }
 
         var batch = false;
@@ -157,6 +162,53 @@ public static class HelpDeskWebhookEndpoints
         }
 
         return skipped > 0 && batch ? Results.Ok(new { ok = true, skipped }) : Results.Ok(new { ok = true });
+    }
+
+    /// <summary>The holding reply of a Zobot whose model is slower than SalesIQ's window; its words follow with the next answer.</summary>
+    public const string ZobotHoldingReply = "One moment, please.";
+
+    /// <summary>
+    /// SalesIQ's Zobot calls (help-desk → help-desk mode): the visitor's message is recorded and answered within the
+    /// call's window, because a Zobot cannot speak otherwise; a slow model gets a holding reply instead.
+    /// </summary>
+    private static async Task<IResult> ZobotAsync(string agentId, HelpDeskConnection connection, HttpRequest request, byte[] raw, IGrainFactory grains, IConfiguration config)
+    {
+        var (call, refusal) = ZohoSalesIqZobot.Read(connection.Settings, request.Headers[ZohoSalesIqWebhook.SignatureHeader], raw);
+        if (refusal is not null)
+        {
+            return Answer(refusal.Status, refusal.Problem!);
+        }
+
+        if ((await grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId)).GetHandoffSettingsAsync())?.Mode != HandoffSettings.HelpDeskToHelpDesk)
+        {
+            return Answer(409, "a Zobot call reached an agent that is not in helpdesk-to-helpdesk mode");
+        }
+
+        var desk = await grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk("zoho-salesiq", agentId, call!.ConversationId))
+            .EnsureDeskConversationAsync(agentId, "zoho-salesiq", call.ConversationId);
+        var conversation = grains.GetGrain<IConversationGrain>(desk.ConversationId);
+        if (call.Text is { } text)
+        {
+            var turn = conversation.ReceiveDeskUserMessageAsync(text, call.MessageId);
+            var window = config.GetValue<TimeSpan?>("Handoff:HelpDesks:ZohoSalesIq:ZobotAnswerWithin") ?? TimeSpan.FromSeconds(4);
+            if (await Task.WhenAny(turn, Task.Delay(window)) != turn)
+            {
+                _ = turn.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                return Results.Json(ZohoSalesIqZobot.Answer([ZobotHoldingReply], false, null));
+            }
+
+            try
+            {
+                await turn;
+            }
+            catch (ConversationRefusedException ex)
+            {
+                return Answer(400, ex.Message);
+            }
+        }
+
+        var answer = await conversation.TakeDeskAnswerAsync();
+        return Results.Json(ZohoSalesIqZobot.Answer(answer.Replies, answer.Forward, connection.Settings.GetValueOrDefault("departmentId")));
     }
 
     private static IResult Answer(int status, string message) => Results.Json(new { status, message }, statusCode: status);
