@@ -5,7 +5,8 @@ public sealed record SearchResult(string Scenario, double P99TargetMs, StepResul
     public double MaxRate => Best?.TargetRate ?? 0;
 }
 
-public sealed record RunSettings(TimeSpan StepDuration, double StartRate, int MaxSteps, TimeSpan Timeout, bool Smoke);
+/// <param name="HoldRate">When set, no search: every step runs at this rate (to watch a rate over time or profile it).</param>
+public sealed record RunSettings(TimeSpan StepDuration, double StartRate, int MaxSteps, TimeSpan Timeout, bool Smoke, double? HoldRate = null);
 
 /// <summary>
 /// Finds the highest constant rate whose p99 stays within the target: doubles until a step fails, then bisects
@@ -24,6 +25,20 @@ public static class RateSearch
             return new SearchResult(scenario, p99TargetMs, only.Clean ? only : null, steps, false);
         }
 
+        if (settings.HoldRate is { } hold)
+        {
+            for (var i = 0; i < settings.MaxSteps; i++)
+            {
+                var step = await OpenLoop.RunAsync(hold, settings.StepDuration, operation, settings.Timeout);
+                steps.Add(step);
+                Console.WriteLine($"  {scenario} hold {i + 1} @ {hold:F0}/s: {Describe(step)} ({step.Why(p99TargetMs)})");
+                if (settle is not null) await settle();
+            }
+
+            var allPass = steps.All(s => s.Passes(p99TargetMs));
+            return new SearchResult(scenario, p99TargetMs, allPass ? steps[^1] : null, steps, false);
+        }
+
         // Warm-up at the start rate so JIT and connection pools do not decide the first step.
         await OpenLoop.RunAsync(settings.StartRate, TimeSpan.FromSeconds(1), operation, settings.Timeout);
 
@@ -35,7 +50,7 @@ public static class RateSearch
             var step = await OpenLoop.RunAsync(rate, settings.StepDuration, operation, settings.Timeout);
             steps.Add(step);
             var pass = step.Passes(p99TargetMs);
-            Console.WriteLine($"  {scenario} @ {rate:F0}/s: {Describe(step)} {(pass ? "pass" : "FAIL")}");
+            Console.WriteLine($"  {scenario} @ {rate:F0}/s: {Describe(step)} {(pass ? "pass" : "FAIL: " + step.Why(p99TargetMs))}");
             if (pass)
             {
                 best = step;
@@ -66,5 +81,6 @@ public static class RateSearch
     public static string Describe(StepResult s) =>
         $"done {s.Completed}/{s.Scheduled} ({s.AchievedRate:F0}/s) p50 {s.P50Ms:F1} ms p99 {s.P99Ms:F1} ms max {s.MaxMs:F1} ms" +
         (s.Failed + s.TimedOut + s.Dropped > 0 ? $" failed {s.Failed} timed-out {s.TimedOut} dropped {s.Dropped}" : "") +
+        (s.Errors.Count > 0 ? $" [{string.Join(", ", s.Errors.Select(e => $"{e.Key} ×{e.Value}"))}]" : "") +
         (s.FirstError is { } e ? $" first error: {e}" : "");
 }
