@@ -18,7 +18,9 @@ public sealed record StepResult(
     double P99Ms,
     double MaxMs,
     string? FirstError,
-    IReadOnlyDictionary<string, long> Errors)
+    IReadOnlyDictionary<string, long> Errors,
+    double CpuMsPerOp,
+    double AllocatedKiBPerOp)
 {
     public bool Clean => Failed == 0 && TimedOut == 0 && Dropped == 0 && Completed == Scheduled;
 
@@ -115,6 +117,9 @@ public static class OpenLoop
             }
         }
 
+        // The whole process's CPU time and allocations (client side included, as in the baselines), per request.
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var start = Stopwatch.GetTimestamp();
         long next = 0;
         while (next < total)
@@ -143,9 +148,11 @@ public static class OpenLoop
 
         await Task.WhenAll(tasks);
         var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         return new StepResult(rate, seconds, total, completed, failed, timedOut, dropped, completed / seconds,
             latencies.PercentileMs(50), latencies.PercentileMs(90), latencies.PercentileMs(99), latencies.MaxMs, firstError,
-            new SortedDictionary<string, long>(errors));
+            new SortedDictionary<string, long>(errors), cpuMs / Math.Max(1, completed), allocated / 1024.0 / Math.Max(1, completed));
     }
 
     /// <summary>An error's kind for the step's tally: the HTTP status where there is one (a 429 is the rate limiter).</summary>

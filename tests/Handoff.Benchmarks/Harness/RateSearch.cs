@@ -27,6 +27,7 @@ public static class RateSearch
 
         if (settings.HoldRate is { } hold)
         {
+            await OpenLoop.RunAsync(Math.Min(hold, settings.StartRate), TimeSpan.FromSeconds(2), operation, settings.Timeout);
             for (var i = 0; i < settings.MaxSteps; i++)
             {
                 var step = await OpenLoop.RunAsync(hold, settings.StepDuration, operation, settings.Timeout);
@@ -79,7 +80,7 @@ public static class RateSearch
     }
 
     public static string Describe(StepResult s) =>
-        $"done {s.Completed}/{s.Scheduled} ({s.AchievedRate:F0}/s) p50 {s.P50Ms:F1} ms p99 {s.P99Ms:F1} ms max {s.MaxMs:F1} ms" +
+        $"done {s.Completed}/{s.Scheduled} ({s.AchievedRate:F0}/s) p50 {s.P50Ms:F1} ms p99 {s.P99Ms:F1} ms max {s.MaxMs:F1} ms; {s.CpuMsPerOp * 1000:F0} µs CPU, {s.AllocatedKiBPerOp:F1} KiB allocated each" +
         (s.Failed + s.TimedOut + s.Dropped > 0 ? $" failed {s.Failed} timed-out {s.TimedOut} dropped {s.Dropped}" : "") +
         (s.Errors.Count > 0 ? $" [{string.Join(", ", s.Errors.Select(e => $"{e.Key} ×{e.Value}"))}]" : "") +
         (s.FirstError is { } e ? $" first error: {e}" : "");

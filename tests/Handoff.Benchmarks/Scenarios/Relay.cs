@@ -79,6 +79,8 @@ public static class Relay
     {
         private long counter;
 
+        public long Sent => Interlocked.Read(ref counter);
+
         public async Task SendAsync(long due, Latencies? ack)
         {
             var n = Interlocked.Increment(ref counter);
