@@ -119,7 +119,7 @@ public static class OpenLoop
 
         // The whole process's CPU time and allocations (client side included, as in the baselines), per request.
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         long next = 0;
         while (next < total)
@@ -149,7 +149,7 @@ public static class OpenLoop
         await Task.WhenAll(tasks);
         var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
-        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         return new StepResult(rate, seconds, total, completed, failed, timedOut, dropped, completed / seconds,
             latencies.PercentileMs(50), latencies.PercentileMs(90), latencies.PercentileMs(99), latencies.MaxMs, firstError,
             new SortedDictionary<string, long>(errors), cpuMs / Math.Max(1, completed), allocated / 1024.0 / Math.Max(1, completed));

@@ -11,6 +11,7 @@ public sealed record RunSettings(TimeSpan StepDuration, double StartRate, int Ma
 /// <summary>
 /// Finds the highest constant rate whose p99 stays within the target: doubles until a step fails, then bisects
 /// between the last passing and the first failing rate until they are within 15 % or the step budget is spent.
+/// A step that fails on p99 alone is run a second time (not counted against the budget) and the second result counts.
 /// </summary>
 public static class RateSearch
 {
@@ -40,8 +41,10 @@ public static class RateSearch
             return new SearchResult(scenario, p99TargetMs, allPass ? steps[^1] : null, steps, false);
         }
 
-        // Warm-up at the start rate so JIT and connection pools do not decide the first step.
-        await OpenLoop.RunAsync(settings.StartRate, TimeSpan.FromSeconds(1), operation, settings.Timeout);
+        // Warm-up so that JIT tiering and connection pools do not decide the first step: a 1 s warm-up was not
+        // enough (on 2 cores the first step failed on p99 at a rate 8–30× below what later steps sustained).
+        await OpenLoop.RunAsync(settings.StartRate / 2, TimeSpan.FromSeconds(1), operation, settings.Timeout);
+        await OpenLoop.RunAsync(settings.StartRate, TimeSpan.FromSeconds(2), operation, settings.Timeout);
 
         StepResult? best = null;
         double? failingRate = null;
@@ -52,6 +55,17 @@ public static class RateSearch
             steps.Add(step);
             var pass = step.Passes(p99TargetMs);
             Console.WriteLine($"  {scenario} @ {rate:F0}/s: {Describe(step)} {(pass ? "pass" : "FAIL: " + step.Why(p99TargetMs))}");
+            if (!pass && step.Clean)
+            {
+                // Failed on p99 alone, every request answered: on a shared machine one stall of another process
+                // decides a p99 over a few seconds. Run it once more before believing it; errors are believed at once.
+                if (settle is not null) await settle();
+                else await Task.Delay(500);
+                step = await OpenLoop.RunAsync(rate, settings.StepDuration, operation, settings.Timeout);
+                steps.Add(step);
+                pass = step.Passes(p99TargetMs);
+                Console.WriteLine($"  {scenario} @ {rate:F0}/s again: {Describe(step)} {(pass ? "pass" : "FAIL: " + step.Why(p99TargetMs))}");
+            }
             if (pass)
             {
                 best = step;
