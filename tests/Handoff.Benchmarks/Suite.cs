@@ -396,9 +396,9 @@ public sealed class Suite(BenchOptions options, Report report)
 
         report.Add(new Figure("M2", $"server heap per idle SignalR connection to /hubs/chat after Join ({n} clients in a child process, after full GC)",
             cost.BytesPerConnection / 1024, "KiB", "no target", null,
-            $"working set {cost.WorkingSetPerConnection / 1024:+0.0;-0.0} KiB per connection (noisy: the GC returns memory too); after the clients left the heap was {(cost.HeapAfterClose - cost.HeapBefore) / 1024.0:F0} KiB above its start"));
+            $"after the clients left the heap was {(cost.HeapAfterClose - cost.HeapBefore) / 1024.0:F0} KiB above its start"));
         report.Add(new Figure("M2 bare", $"the same for B1's bare hub (group join in OnConnected, no auth, no grain)",
-            bareCost.BytesPerConnection / 1024, "KiB", Detail: $"working set {bareCost.WorkingSetPerConnection / 1024:+0.0;-0.0} KiB per connection"));
+            bareCost.BytesPerConnection / 1024, "KiB", Detail: $"after the clients left the heap was {(bareCost.HeapAfterClose - bareCost.HeapBefore) / 1024.0:F0} KiB above its start"));
         if (bareCost.BytesPerConnection > 0)
         {
             report.Add(new Figure("M2/bare", "host per-connection heap as a multiple of the bare hub's", cost.BytesPerConnection / bareCost.BytesPerConnection, "×", "(none; a ratio)"));
@@ -409,7 +409,7 @@ public sealed class Suite(BenchOptions options, Report report)
 
     private static string Describe(ConnectionCost c) =>
         $"{c.Connections} connected in {c.ConnectTime.TotalSeconds:F1} s; heap {c.HeapBefore / 1048576.0:F1} → {c.HeapConnected / 1048576.0:F1} MiB " +
-        $"({c.BytesPerConnection / 1024:F1} KiB per connection), {c.HeapAfterClose / 1048576.0:F1} MiB after they left; working set {c.WorkingSetGrowth / 1048576.0:+0.0;-0.0} MiB";
+        $"({c.BytesPerConnection / 1024:F1} KiB per connection), {c.HeapAfterClose / 1048576.0:F1} MiB after they left";
 
     private static long Heap()
     {

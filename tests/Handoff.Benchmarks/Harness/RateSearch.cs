@@ -94,7 +94,7 @@ public static class RateSearch
     }
 
     public static string Describe(StepResult s) =>
-        $"done {s.Completed}/{s.Scheduled} ({s.AchievedRate:F0}/s) p50 {s.P50Ms:F1} ms p99 {s.P99Ms:F1} ms max {s.MaxMs:F1} ms; {s.CpuMsPerOp * 1000:F0} µs CPU, {s.AllocatedKiBPerOp:F1} KiB allocated each" +
+        $"done {s.Completed}/{s.Scheduled} ({s.AchievedRate:F0}/s) p50 {s.P50Ms:F1} ms p99 {s.P99Ms:F1} ms max {s.MaxMs:F1} ms; {s.CpuMsPerOp * 1000:F0} µs CPU, {(s.AllocatedKiBPerOp >= 0 ? $"{s.AllocatedKiBPerOp:F1} KiB" : "(allocation counter went back)")} allocated each" +
         (s.Failed + s.TimedOut + s.Dropped > 0 ? $" failed {s.Failed} timed-out {s.TimedOut} dropped {s.Dropped}" : "") +
         (s.Errors.Count > 0 ? $" [{string.Join(", ", s.Errors.Select(e => $"{e.Key} ×{e.Value}"))}]" : "") +
         (s.FirstError is { } e ? $" first error: {e}" : "");

@@ -10,11 +10,9 @@ namespace Handoff.Benchmarks.Scenarios;
 public sealed record ClientTarget(string Url, string? Token, bool Join);
 
 /// <summary>What a server's managed heap grew by while N idle SignalR clients were connected to it.</summary>
-public sealed record ConnectionCost(int Connections, long HeapBefore, long HeapConnected, long HeapAfterClose, long WorkingSetGrowth, TimeSpan ConnectTime)
+public sealed record ConnectionCost(int Connections, long HeapBefore, long HeapConnected, long HeapAfterClose, TimeSpan ConnectTime)
 {
     public double BytesPerConnection => (HeapConnected - HeapBefore) / (double)Connections;
-
-    public double WorkingSetPerConnection => WorkingSetGrowth / (double)Connections;
 }
 
 /// <summary>
@@ -29,7 +27,6 @@ public static class ConnectionMemory
     public static async Task<ConnectionCost> MeasureAsync(IReadOnlyList<ClientTarget> targets)
     {
         var before = Heap();
-        var workingSetBefore = WorkingSet();
         using var child = StartChild();
         var clock = Stopwatch.StartNew();
         foreach (var t in targets) await child.StandardInput.WriteLineAsync(JsonSerializer.Serialize(t));
@@ -45,13 +42,12 @@ public static class ConnectionMemory
         // Let the last handshakes, joins and their continuations settle before the heap is read.
         await Task.Delay(1000);
         var connected = Heap();
-        var workingSetConnected = WorkingSet();
         await child.StandardInput.WriteLineAsync("stop");
         await child.StandardInput.FlushAsync();
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(1000);
         var afterClose = Heap();
-        return new ConnectionCost(targets.Count, before, connected, afterClose, workingSetConnected - workingSetBefore, connectTime);
+        return new ConnectionCost(targets.Count, before, connected, afterClose, connectTime);
     }
 
     /// <summary>The child: opens every connection it is sent, says <c>ready N</c>, holds them until <c>stop</c>.</summary>
@@ -120,11 +116,5 @@ public static class ConnectionMemory
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private static long WorkingSet()
-    {
-        using var self = Process.GetCurrentProcess();
-        return self.WorkingSet64;
     }
 }
