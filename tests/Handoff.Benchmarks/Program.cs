@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using Handoff.Benchmarks;
 using Handoff.Benchmarks.Harness;
+using Handoff.Benchmarks.Scenarios;
+
+// M2's SignalR clients run in a child process of this program, so that the server's heap holds none of them.
+if (args is [ConnectionMemory.ChildFlag]) return await ConnectionMemory.RunChildAsync();
 
 var options = BenchOptions.Parse(args);
 if (options is null)

@@ -17,11 +17,24 @@ public sealed record StepResult(
     double P90Ms,
     double P99Ms,
     double MaxMs,
-    string? FirstError)
+    string? FirstError,
+    IReadOnlyDictionary<string, long> Errors,
+    double CpuMsPerOp,
+    double AllocatedKiBPerOp)
 {
     public bool Clean => Failed == 0 && TimedOut == 0 && Dropped == 0 && Completed == Scheduled;
 
     public bool Passes(double p99TargetMs) => Clean && P99Ms <= p99TargetMs;
+
+    /// <summary>Why the step failed: errors by kind (HTTP status, timeout), the sender's backlog, or only the p99.</summary>
+    public string Why(double p99TargetMs)
+    {
+        var reasons = new List<string>();
+        if (Failed + TimedOut > 0) reasons.Add("errors " + string.Join(", ", Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} ×{e.Value}")));
+        if (Dropped > 0) reasons.Add($"{Dropped} not sent (more than 5 s of requests outstanding)");
+        if (P99Ms > p99TargetMs) reasons.Add($"p99 {P99Ms:F0} ms > {p99TargetMs:F0} ms" + (AchievedRate < TargetRate * 0.95 ? $", only {AchievedRate:F0}/s completed" : ""));
+        return reasons.Count == 0 ? "passed" : string.Join("; ", reasons);
+    }
 }
 
 /// <summary>A latency histogram in microseconds that many continuations can record into.</summary>
@@ -73,6 +86,7 @@ public static class OpenLoop
         var maxOutstanding = Math.Max(1000, (long)(rate * 5));
         long completed = 0, failed = 0, timedOut = 0, dropped = 0, outstanding = 0;
         string? firstError = null;
+        var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         var tasks = new List<Task>((int)Math.Min(total, 1_000_000));
 
         async Task Track(long index, long due)
@@ -88,12 +102,14 @@ public static class OpenLoop
             {
                 latencies.Record(due, Stopwatch.GetTimestamp());
                 Interlocked.Increment(ref timedOut);
+                errors.AddOrUpdate($"timeout {timeout.TotalSeconds:0} s", 1, (_, n) => n + 1);
             }
             catch (Exception ex)
             {
                 latencies.Record(due, Stopwatch.GetTimestamp());
                 Interlocked.Increment(ref failed);
                 Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message, null);
+                errors.AddOrUpdate(Kind(ex), 1, (_, n) => n + 1);
             }
             finally
             {
@@ -101,6 +117,9 @@ public static class OpenLoop
             }
         }
 
+        // The whole process's CPU time and allocations (client side included, as in the baselines), per request.
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         long next = 0;
         while (next < total)
@@ -129,7 +148,18 @@ public static class OpenLoop
 
         await Task.WhenAll(tasks);
         var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         return new StepResult(rate, seconds, total, completed, failed, timedOut, dropped, completed / seconds,
-            latencies.PercentileMs(50), latencies.PercentileMs(90), latencies.PercentileMs(99), latencies.MaxMs, firstError);
+            latencies.PercentileMs(50), latencies.PercentileMs(90), latencies.PercentileMs(99), latencies.MaxMs, firstError,
+            new SortedDictionary<string, long>(errors), cpuMs / Math.Max(1, completed), allocated / 1024.0 / Math.Max(1, completed));
     }
+
+    /// <summary>An error's kind for the step's tally: the HTTP status where there is one (a 429 is the rate limiter).</summary>
+    private static string Kind(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status}",
+        HttpRequestException => "HTTP no answer",
+        _ => ex.GetType().Name,
+    };
 }

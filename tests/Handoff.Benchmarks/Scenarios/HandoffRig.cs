@@ -85,6 +85,20 @@ public sealed class HandoffRig : IAsyncDisposable
         return agentId;
     }
 
+    /// <summary>Creates conversations over the public API (<c>{conversationId, token}</c>) without connecting to them.</summary>
+    public async Task<List<(string Id, string Token)>> CreateConversationsAsync(string agentId, int count, int parallel = 16)
+    {
+        var result = new (string, string)[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, _) =>
+        {
+            using var response = await Http.PostAsJsonAsync($"/api/agents/{agentId}/conversations", new { channel = "widget", email = $"idle{i}@example.com" });
+            response.EnsureSuccessStatusCode();
+            var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+            result[i] = (created.GetProperty("conversationId").GetString()!, created.GetProperty("token").GetString()!);
+        });
+        return [.. result];
+    }
+
     /// <summary>Opens <paramref name="count"/> conversations with a connected client each, <paramref name="parallel"/> at a time.</summary>
     public async Task<List<BenchConversation>> OpenAsync(string agentId, int count, bool handOff, int parallel = 16)
     {

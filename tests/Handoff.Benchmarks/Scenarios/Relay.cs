@@ -61,7 +61,7 @@ public static class Relay
             if (!response.IsSuccessStatusCode)
             {
                 awaited.TryRemove(text, out _);
-                throw new HttpRequestException($"relay answered {(int)response.StatusCode}");
+                throw new HttpRequestException($"relay answered {(int)response.StatusCode}", null, response.StatusCode);
             }
 
             await source.Task;
@@ -79,6 +79,8 @@ public static class Relay
     {
         private long counter;
 
+        public long Sent => Interlocked.Read(ref counter);
+
         public async Task SendAsync(long due, Latencies? ack)
         {
             var n = Interlocked.Increment(ref counter);
@@ -90,7 +92,7 @@ public static class Relay
             if (!response.IsSuccessStatusCode)
             {
                 rig.AwaitedTexts.TryRemove(text, out _);
-                throw new HttpRequestException($"the host answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                throw new HttpRequestException($"the host answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}", null, response.StatusCode);
             }
 
             await arrived;
