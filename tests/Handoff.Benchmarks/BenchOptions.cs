@@ -42,7 +42,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, RunSettings S
             smoke,
             Value("--hold") is null ? null : Number("--hold", 0));
         return new BenchOptions(scenarios, settings, (int)Number("--conversations", smoke ? 4 : 20),
-            (int)Number("--t1-conversations", smoke ? 20 : 1000), (int)Number("--m1-conversations", smoke ? 500 : 100_000),
+            (int)Number("--t1-conversations", smoke ? 20 : 10_000), (int)Number("--m1-conversations", smoke ? 500 : 100_000),
             (int)Number("--m2-connections", smoke ? 50 : 2000), Value("--json"));
     }
 }

@@ -16,7 +16,18 @@ public sealed class MemoryTranscriptStore : ITranscriptStore
     public Task<IReadOnlyList<ChatMessage>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
     {
         var t = Get(conversationId);
-        lock (t) return Task.FromResult<IReadOnlyList<ChatMessage>>(t.Messages.Where(m => m.Seq > afterSeq).Take(limit).ToList());
+        lock (t)
+        {
+            // Messages are kept in seq order: find the first one after afterSeq without walking the whole transcript.
+            int low = 0, high = t.Messages.Count;
+            while (low < high)
+            {
+                var mid = (low + high) / 2;
+                if (t.Messages[mid].Seq <= afterSeq) low = mid + 1; else high = mid;
+            }
+
+            return Task.FromResult<IReadOnlyList<ChatMessage>>(t.Messages.GetRange(low, Math.Min(limit, t.Messages.Count - low)));
+        }
     }
 
     public Task<IReadOnlyList<ChatMessage>> ReadLastAsync(string conversationId, int count, CancellationToken cancellationToken = default)
@@ -30,7 +41,8 @@ public sealed class MemoryTranscriptStore : ITranscriptStore
         var t = Get(conversationId);
         lock (t)
         {
-            if ((dedupeKey is not null && t.ByKey.ContainsKey(dedupeKey)) || t.Messages.Any(m => m.Seq == message.Seq))
+            // Seqs only grow, so a taken seq is one at or below the last: no scan of the transcript per message.
+            if ((dedupeKey is not null && t.ByKey.ContainsKey(dedupeKey)) || (t.Messages.Count > 0 && t.Messages[^1].Seq >= message.Seq))
             {
                 return Task.FromResult(false);
             }

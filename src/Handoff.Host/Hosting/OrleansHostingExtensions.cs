@@ -41,6 +41,10 @@ public static class OrleansHostingExtensions
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.AddMemoryGrainStorage(GrainStorageName);
+            // Nothing outlives the process here, so the state may use Orleans' binary serializer instead of the JSON
+            // default, which cost about a third of the allocations per inbound message (docs/performance.md).
+            silo.Services.AddOptions<MemoryGrainStorageOptions>(GrainStorageName)
+                .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer));
             silo.UseInMemoryReminderService();
         }
         else

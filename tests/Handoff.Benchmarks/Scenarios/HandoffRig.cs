@@ -132,6 +132,22 @@ public sealed class HandoffRig : IAsyncDisposable
         return [.. result];
     }
 
+    /// <summary>Conversations that ask for a human through the REST API, with no client connected: answers their ids.</summary>
+    public async Task<List<string>> OpenOverRestAsync(string agentId, int count, int parallel = 16)
+    {
+        var result = new string[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, _) =>
+        {
+            using var response = await Http.PostAsJsonAsync($"/api/agents/{agentId}/conversations", new { channel = "api", email = $"user{i}@example.com" });
+            response.EnsureSuccessStatusCode();
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("conversationId").GetString()!;
+            using var handoff = await Admin.PostAsJsonAsync($"/api/conversations/{id}/handoff", new { reason = "benchmark" });
+            handoff.EnsureSuccessStatusCode();
+            result[i] = id;
+        });
+        return [.. result];
+    }
+
     /// <summary>The desk's human says the first thing, which puts the conversation in <c>with-human</c>.</summary>
     public async Task GreetAsync(string agentId, IEnumerable<BenchConversation> conversations)
     {
