@@ -101,3 +101,14 @@ public interface IHelpDeskMessenger
     Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Messenger desks whose bot must be set up at the desk before help-desk → help-desk mode works (LiveChat: a bot
+/// agent and its webhooks). Called when the connection is verified in that mode; must be safe to repeat.
+/// </summary>
+public interface IHelpDeskMessengerSetup
+{
+    /// <returns>Whether the mode can work, and what was set up or what is missing.</returns>
+    Task<(bool Available, string Detail)> PrepareMessengerAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session,
+        string receivingAddress, CancellationToken cancellationToken);
+}

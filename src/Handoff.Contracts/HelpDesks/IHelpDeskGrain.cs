@@ -67,6 +67,12 @@ public interface IHelpDeskGrain : IGrainWithStringKey
 
     [Alias("close-as-bot")] Task CloseAsBotAsync(HelpDeskConnection connection, string deskConversationId, string closeType);
 
+    /// <summary>
+    /// Sets up what help-desk → help-desk mode needs at the desk (a bot, its webhooks at <paramref name="receivingAddress"/>),
+    /// idempotently; null for desks that need nothing beyond the plain verification.
+    /// </summary>
+    [Alias("prepare-messenger")] Task<HelpDeskCheck?> PrepareMessengerAsync(HelpDeskConnection connection, string receivingAddress);
+
     /// <summary>The desk's departments (service groups) for the operator's picker.</summary>
     [Alias("departments")] Task<IReadOnlyList<HelpDeskDepartment>> ListDepartmentsAsync(HelpDeskConnection connection);
 }

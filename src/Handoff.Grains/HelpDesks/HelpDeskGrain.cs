@@ -138,6 +138,24 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         return true;
     });
 
+    public Task<HelpDeskCheck?> PrepareMessengerAsync(HelpDeskConnection connection, string receivingAddress) => Call(connection, async (client, ct) =>
+    {
+        if (client is not IHelpDeskMessengerSetup setup)
+        {
+            return null;
+        }
+
+        try
+        {
+            var (available, detail) = await setup.PrepareMessengerAsync(connection.Settings, Session(connection), receivingAddress, ct);
+            return new HelpDeskCheck(available, detail);
+        }
+        catch (HelpDeskCallException ex)
+        {
+            return (HelpDeskCheck?)new HelpDeskCheck(false, "help-desk → help-desk mode could not be set up: " + ex.Message);
+        }
+    });
+
     private static IHelpDeskMessenger Messenger(IHelpDeskClient client) => client as IHelpDeskMessenger
         ?? throw new HelpDeskFailedException($"help-desk kind '{client.Kind}' has no help-desk → help-desk mode yet", null);
 

@@ -14,9 +14,18 @@ namespace Handoff.HelpDesks.LiveChat;
 /// user through the accounts cookie grant (its cookies replayed, so the same user stays the same customer across
 /// hand-offs), <c>update_customer</c>, <c>start_chat</c> with the transcript, <c>send_event</c>, <c>deactivate_chat</c>.
 /// Tokens are refreshed before they expire and once more when the API says they have.
+/// In help-desk → help-desk mode (helpdesks.md 2.4) the bot is a LiveChat bot agent owned by the app's client id:
+/// the Agent Chat API with the operator's agent access token, acting as the bot through <c>X-Author-Id</c>.
 /// </summary>
-public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration, TimeProvider time) : IHelpDeskClient
+public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration, TimeProvider time)
+    : IHelpDeskClient, IHelpDeskMessenger, IHelpDeskMessengerSetup
 {
+    /// <summary>The name our bot agent has in LiveChat: how it is found again when the session was lost.</summary>
+    public const string BotName = "Handoff bot";
+
+    /// <summary>The bot webhooks the mode needs; <c>chat_deactivated</c> too, for chats the bot still holds.</summary>
+    public static readonly string[] BotWebhookActions = ["incoming_chat", "incoming_event", "chat_deactivated"];
+
     public const string HttpClientName = "helpdesk-livechat";
     public const string DefaultVersion = "3.6";
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
@@ -46,8 +55,7 @@ public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfigurat
             await CallAsync(settings, session, user, "update_customer", new { email }, cancellationToken);
         }
 
-
-        var groupId = int.TryParse(settings.GetValueOrDefault("groupId"), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 0;
+        var groupId = GroupId(settings);
         var started = await CallAsync(settings, session, user, "start_chat", new
         {
             chat = new
@@ -70,6 +78,188 @@ public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfigurat
     public async Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken) =>
         await CallAsync(settings, session, UserOf(session, deskConversationId), "deactivate_chat", new { id = deskConversationId }, cancellationToken);
+
+    // Help-desk → help-desk mode: the bot agent answers, transfers to the humans' group, deactivates.
+
+    public async Task<(bool Available, string Detail)> PrepareMessengerAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session,
+        string receivingAddress, CancellationToken cancellationToken)
+    {
+        if (!settings.ContainsKey("agentAccessToken"))
+        {
+            return (false, "help-desk → help-desk mode needs agentAccessToken: the bot is a LiveChat bot agent that answers, transfers and "
+                + "closes chats through the Agent Chat API (token scopes for chats, bots and webhooks; see the README)");
+        }
+
+        var botId = await BotIdAsync(settings, session, cancellationToken);
+        var routing = "";
+        try
+        {
+            // A bot gets chats only while it accepts them; the call is repeated harmlessly on every verification.
+            await AgentAsync(settings, "set_routing_status", new { agent_id = botId, status = "accepting_chats" }, botId, cancellationToken);
+        }
+        catch (HelpDeskCallException ex)
+        {
+            routing = $"; its routing status could not be set to accepting_chats ({ex.Message}): set it in LiveChat";
+        }
+
+        var registered = await RegisterBotWebhooksAsync(settings, receivingAddress, cancellationToken);
+        return (true, $"bot agent {botId} ready{routing}; bot webhooks at the receiving address: {registered}");
+    }
+
+    public async Task<string?> BotIdentityAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
+        await BotIdAsync(settings, session, cancellationToken);
+
+    public async Task SendBotMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken)
+    {
+        var botId = await BotIdAsync(settings, session, cancellationToken);
+        try
+        {
+            await AgentAsync(settings, "send_event",
+                new { chat_id = deskConversationId, @event = new { type = "message", text, visibility = "all", custom_id = messageId } }, botId, cancellationToken);
+        }
+        catch (HelpDeskCallException ex) when (ex.StatusCode is 400 or 404 or 409 or 422)
+        {
+            // A refusal of the message itself (e.g. the chat was deactivated before our "ended" text) is final: retrying
+            // it would hold every later message of the conversation behind it. The next customer message reopens the chat.
+        }
+    }
+
+    public async Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken)
+    {
+        var botId = await BotIdAsync(settings, session, cancellationToken);
+        await AgentAsync(settings, "transfer_chat", new
+        {
+            id = deskConversationId,
+            target = new { type = "group", ids = new[] { GroupId(settings) } },
+            ignore_agents_availability = false,
+            // The bot hands the chat on and leaves it: it need not stay present for the transfer.
+            ignore_requester_presence = true,
+        }, botId, cancellationToken);
+    }
+
+    public async Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken)
+    {
+        var botId = await BotIdAsync(settings, session, cancellationToken);
+        // After a transfer the bot is no longer in the chat; the close must not depend on it.
+        await AgentAsync(settings, "deactivate_chat", new { id = deskConversationId, ignore_requester_presence = true }, botId, cancellationToken);
+    }
+
+    /// <summary>Our bot agent's id: remembered in the session, else found by name among the app's bots, else created.</summary>
+    private async Task<string> BotIdAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
+    {
+        if (session.Facts.TryGetValue("bot-id", out var known))
+        {
+            return known;
+        }
+
+        if (!settings.ContainsKey("agentAccessToken"))
+        {
+            throw new HelpDeskCallException("help-desk → help-desk mode needs agentAccessToken");
+        }
+
+        // Two webhooks at once must not make two bots.
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (session.Facts.TryGetValue("bot-id", out known))
+            {
+                return known;
+            }
+
+            var clientId = settings["clientId"];
+            var bots = await ConfigurationAsync(settings, "list_bots", new { all = true }, cancellationToken);
+            var list = bots as JsonArray ?? bots["bots"] as JsonArray ?? [];
+            // Ours by name; the owner is checked where LiveChat names one (not every answer carries it).
+            var botId = list.FirstOrDefault(b => b?["name"]?.ToString() == BotName
+                    && (b["owner_client_id"] is not { } owner || owner.ToString() == clientId))?["id"]?.ToString();
+            if (botId is null)
+            {
+                var created = await ConfigurationAsync(settings, "create_bot", new { name = BotName, owner_client_id = clientId }, cancellationToken);
+                botId = created["id"]?.ToString() ?? throw new HelpDeskCallException("LiveChat answered create_bot without an id");
+            }
+
+            session.Facts["bot-id"] = botId;
+            return botId;
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    /// <summary>Registers each bot webhook the mode needs at our address, unless one is there already with the same secret.</summary>
+    private async Task<string> RegisterBotWebhooksAsync(IReadOnlyDictionary<string, string> settings, string receivingAddress, CancellationToken cancellationToken)
+    {
+        var clientId = settings["clientId"];
+        // register_webhook wants a secret; without webhookSecretKey the unguessable address protects the receiver, and a
+        // value derived from it keeps repeated registrations equal.
+        var secret = settings.GetValueOrDefault("webhookSecretKey")
+            ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("handoff-livechat-bot:" + receivingAddress)));
+        var listed = await ConfigurationAsync(settings, "list_webhooks", new { owner_client_id = clientId }, cancellationToken);
+        var existing = (listed as JsonArray ?? listed["webhooks"] as JsonArray ?? [])
+            .Where(w => w?["url"]?.ToString() == receivingAddress && (w["type"] is not { } type || type.ToString() == "bot"))
+            .ToList();
+        var added = new List<string>();
+        foreach (var action in BotWebhookActions)
+        {
+            var same = existing.Where(w => w?["action"]?.ToString() == action).ToList();
+            // A listed secret that differs (the key was regenerated) would make every delivery fail: replace that webhook.
+            if (same.Any(w => w?["secret_key"] is not { } key || key.ToString() == secret))
+            {
+                continue;
+            }
+
+            foreach (var stale in same)
+            {
+                await ConfigurationAsync(settings, "unregister_webhook", new { id = stale?["id"]?.ToString(), owner_client_id = clientId }, cancellationToken);
+            }
+
+            await ConfigurationAsync(settings, "register_webhook", new
+            {
+                url = receivingAddress, description = "Handoff: the bot's chats", action, secret_key = secret, owner_client_id = clientId, type = "bot",
+            }, cancellationToken);
+            added.Add(action);
+        }
+
+        return added.Count == 0 ? "already registered" : "registered " + string.Join(", ", added);
+    }
+
+    private Task<JsonNode> AgentAsync(IReadOnlyDictionary<string, string> settings, string method, object body, string? authorId, CancellationToken cancellationToken) =>
+        AgentApiAsync(settings, "agent", method, body, authorId, cancellationToken);
+
+    private Task<JsonNode> ConfigurationAsync(IReadOnlyDictionary<string, string> settings, string method, object body, CancellationToken cancellationToken) =>
+        AgentApiAsync(settings, "configuration", method, body, null, cancellationToken);
+
+    /// <summary>An Agent Chat or Configuration API call with the operator's agent token; as the bot when <paramref name="authorId"/> is given.</summary>
+    private async Task<JsonNode> AgentApiAsync(IReadOnlyDictionary<string, string> settings, string api, string method, object body, string? authorId, CancellationToken cancellationToken)
+    {
+        var token = settings.GetValueOrDefault("agentAccessToken") ?? throw new HelpDeskCallException("help-desk → help-desk mode needs agentAccessToken");
+        var version = settings.GetValueOrDefault("apiVersion") ?? DefaultVersion;
+        var baseUrl = (configuration["Handoff:HelpDesks:LiveChat:ApiBaseUrl"] ?? "https://api.livechatinc.com").TrimEnd('/');
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/v{version}/{api}/action/{method}") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (authorId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Author-Id", authorId);
+        }
+
+        if (RegionOf(token, settings) is { } region and not "dal")
+        {
+            request.Headers.TryAddWithoutValidation("X-Region", region);
+        }
+
+        return await HelpDeskHttp.SendJsonAsync(httpClients.CreateClient(HttpClientName), request, "LiveChat", $"{api} {method}", status => status switch
+        {
+            HttpStatusCode.Unauthorized => "the agent access token was refused",
+            HttpStatusCode.Forbidden => "the agent access token lacks a scope for " + method,
+            _ => null,
+        }, cancellationToken);
+    }
+
+    private static int GroupId(IReadOnlyDictionary<string, string> settings) =>
+        int.TryParse(settings.GetValueOrDefault("groupId"), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 0;
 
     private static string UserOf(HelpDeskSession session, string chatId) =>
         session.Facts.GetValueOrDefault("user-of:" + chatId)

@@ -68,7 +68,7 @@ public static class AgentEndpoints
             if (errors.Count > 0) return Results.ValidationProblem(errors);
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             await agent.SetHelpDeskAsync(kind, settings);
-            var verified = await agent.VerifyHelpDeskAsync();
+            var verified = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
             if (verified is { Status: HelpDeskConnection.Available } && HelpDeskKinds.All[kind].GrantedKeys.Length > 0)
             {
                 // A desk we registered our webhook with learns the new settings (e.g. signing on) at once.
@@ -90,12 +90,13 @@ public static class AgentEndpoints
             return Results.Ok(HelpDeskView(agentId, await agent.GetHelpDeskAsync(), keys, config, request));
         });
 
-        agents.MapPost("/helpdesk/verify", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
+        agents.MapPost("/helpdesk/verify", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time) =>
         {
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
-            return Results.Ok(HelpDeskView(agentId, await agent.VerifyHelpDeskAsync(), keys, config, request));
+            var verified = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
+            return Results.Ok(HelpDeskView(agentId, verified, keys, config, request));
         });
 
         agents.MapDelete("/helpdesk", async (string agentId, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request) =>
@@ -120,6 +121,26 @@ public static class AgentEndpoints
         });
 
         return app;
+    }
+
+    /// <summary>
+    /// In help-desk → help-desk mode some desks need their bot set up there (LiveChat: the bot agent and its webhooks at
+    /// our receiving address); done right after a good verification, so "available" means the mode can work.
+    /// </summary>
+    private static async Task<HelpDeskConnection?> PrepareMessengerAsync(string agentId, HelpDeskConnection? verified, IGrainFactory grains,
+        HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time)
+    {
+        var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+        if (verified is not { Status: HelpDeskConnection.Available } || (await agent.GetHandoffSettingsAsync())?.Mode != HandoffSettings.HelpDeskToHelpDesk)
+        {
+            return verified;
+        }
+
+        var prepared = await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).PrepareMessengerAsync(verified, ReceivingAddress(agentId, verified, keys, config, request));
+        return prepared is null
+            ? verified
+            : await agent.SetHelpDeskStatusAsync(prepared.Available ? HelpDeskConnection.Available : HelpDeskConnection.Unavailable,
+                prepared.Available ? $"{verified.StatusDetail}; {prepared.Detail}" : prepared.Detail, time.GetUtcNow());
     }
 
     public static bool AllowPrivateTargets(IConfiguration config) =>
