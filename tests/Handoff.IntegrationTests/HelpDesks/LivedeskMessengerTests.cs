@@ -193,4 +193,21 @@ public sealed class LivedeskMessengerTests
         Assert.DoesNotContain(view.GetProperty("messages").EnumerateArray(), m => m.GetProperty("from").GetString() == "human");
         Assert.All(livedesk.Sent.Where(s => s.Event == "message_created"), s => Assert.Equal(200, s.Status));
     }
+
+    [Fact]
+    public async Task The_session_timeout_resolves_the_livedesk_conversation_as_the_bot_after_the_humans_last_word()
+    {
+        await using var livedesk = await FakeLivedesk.StartAsync();
+        var (h, address) = await StartAsync(livedesk, "lm5", new { mode = "helpdesk-to-helpdesk", sessionTimeoutSeconds = 1 });
+        await using var __ = h;
+
+        var (deskId, _) = await livedesk.ContactWritesAsync("I need a human");
+        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not handed over");
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(FakeLivedesk.Webhook(address, FakeLivedesk.AgentMessage(deskId, 7001, "Sam here, one moment."), Secret))).StatusCode);
+        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("resolved"), "the session timeout did not resolve the conversation");
+        var view = await OurConversationAsync(h, "lm5");
+        Assert.Equal("session-timeout", view.GetProperty("handoff").GetProperty("endReason").GetString());
+        Assert.Equal("resolved", livedesk.Statuses[deskId]);
+    }
 }
