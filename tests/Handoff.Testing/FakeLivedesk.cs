@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -71,12 +72,23 @@ public sealed class FakeLivedesk : IAsyncDisposable
             fake!.Calls.Enqueue(("POST", $"/conversations/{id}/messages", body));
             var incoming = body?["message_type"]?.ToString() == "incoming";
             var messageId = Interlocked.Increment(ref fake.next);
-            fake.Store(id, new JsonObject
+            // As assumed (helpdesks.md 4.3, Chatwoot): in an agent-bot inbox, what the API key posts as outgoing is the agent bot's.
+            var sender = incoming
+                ? new JsonObject { ["id"] = 1, ["type"] = "contact" }
+                : fake.AgentBotInbox ? new JsonObject { ["id"] = AgentBotId, ["name"] = "Handoff Bot", ["type"] = "agent_bot" } : new JsonObject { ["id"] = 1, ["type"] = "user" };
+            var message = new JsonObject
             {
-                ["id"] = messageId, ["content"] = body?["content"]?.ToString(), ["message_type"] = incoming ? 0 : 1, ["private"] = false,
-                ["sender"] = new JsonObject { ["id"] = 1, ["type"] = incoming ? "contact" : "user" },
+                ["id"] = messageId, ["content"] = body?["content"]?.ToString(), ["message_type"] = incoming ? 0 : 1, ["private"] = body?["private"]?.GetValue<bool>() ?? false,
+                ["content_attributes"] = body?["content_attributes"]?.DeepClone() ?? new JsonObject(), ["sender"] = sender,
+            };
+            fake.Store(id, message);
+            fake.Echo(new JsonObject
+            {
+                ["event"] = "message_created", ["id"] = messageId, ["content"] = message["content"]?.ToString(), ["message_type"] = incoming ? "incoming" : "outgoing",
+                ["content_type"] = "text", ["private"] = message["private"]!.GetValue<bool>(), ["content_attributes"] = message["content_attributes"]!.DeepClone(),
+                ["created_at"] = DateTimeOffset.UtcNow.ToString("O"), ["conversation"] = fake.ConversationRef(id), ["sender"] = sender.DeepClone(),
             });
-            return Results.Json(new { id = messageId, content = body?["content"]?.ToString(), message_type = incoming ? 0 : 1, @private = false });
+            return Results.Content(message.ToJsonString(), "application/json");
         });
         app.MapGet(root + "/conversations/{id}/messages", (string id) =>
         {
@@ -90,6 +102,15 @@ public sealed class FakeLivedesk : IAsyncDisposable
         {
             var body = await JsonNode.ParseAsync(r.Body);
             fake!.Calls.Enqueue(("POST", $"/conversations/{id}/toggle_status", body));
+            var status = body?["status"]?.ToString() ?? "open";
+            if (status is not ("open" or "resolved" or "pending" or "snoozed"))
+            {
+                return Results.Json(new { message = "invalid status" }, statusCode: 422);
+            }
+
+            fake.Statuses[id] = status;
+            // Chatwoot tells the inbox's webhook of every status change, its own API's too.
+            fake.Echo(new JsonObject { ["event"] = "conversation_status_changed", ["id"] = long.Parse(id), ["status"] = status, ["inbox_id"] = InboxId });
             return Results.Json(new { meta = new { }, payload = new { success = true, current_status = body?["status"]?.ToString(), conversation_id = long.Parse(id) } });
         });
         var address = await LoopbackApp.StartAsync(app);
@@ -98,6 +119,89 @@ public sealed class FakeLivedesk : IAsyncDisposable
     }
 
     private readonly Dictionary<string, List<JsonObject>> messages = new();
+
+    public const int InboxId = 407;
+    public const int AgentBotId = 77;
+
+    /// <summary>The API channel has an agent bot (help-desk → help-desk mode): outgoing API posts come back from an <c>agent_bot</c> sender.</summary>
+    public bool AgentBotInbox { get; set; }
+
+    /// <summary>Where the API channel's webhooks go, for the messenger side (contacts' messages, echoes of our own calls).</summary>
+    public (string Url, string? Secret)? Hook { get; set; }
+
+    /// <summary>Webhooks the fake sent on its own (echoes), with our answer.</summary>
+    public ConcurrentQueue<(string Event, string Id, int Status)> Sent { get; } = new();
+
+    /// <summary>Each conversation's status as the calls left it (contacts' conversations start <c>pending</c>, with the agent bot).</summary>
+    public ConcurrentDictionary<string, string> Statuses { get; } = new();
+
+    private readonly ConcurrentDictionary<string, long> contactOf = new();
+
+    /// <summary>
+    /// A contact writes in the API channel. A new conversation sends <c>conversation_created</c> with the message among
+    /// its messages and then that message's <c>message_created</c> (same id); later messages only the latter. A message
+    /// to a resolved conversation reopens it, as Chatwoot does (back to <c>pending</c> with the agent bot).
+    /// </summary>
+    public async Task<(string ConversationId, HttpStatusCode Status)> ContactWritesAsync(string text, string? conversationId = null, int? messageId = null)
+    {
+        var (url, secret) = Hook ?? throw new InvalidOperationException("set Hook first");
+        var isNew = conversationId is null;
+        conversationId ??= Interlocked.Increment(ref next).ToString();
+        var contactId = contactOf.GetOrAdd(conversationId, _ => Interlocked.Increment(ref next));
+        var id = messageId ?? Interlocked.Increment(ref next);
+        if (isNew || Statuses.GetValueOrDefault(conversationId) == "resolved") Statuses[conversationId] = AgentBotInbox ? "pending" : "open";
+        var sender = new JsonObject { ["id"] = contactId, ["name"] = "Jane", ["email"] = "jane@example.com", ["type"] = "contact" };
+        Store(conversationId, new JsonObject { ["id"] = id, ["content"] = text, ["message_type"] = 0, ["private"] = false, ["sender"] = sender.DeepClone() });
+        using var http = new HttpClient();
+        if (isNew)
+        {
+            var created = new JsonObject
+            {
+                ["event"] = "conversation_created", ["id"] = long.Parse(conversationId), ["inbox_id"] = InboxId, ["status"] = Statuses[conversationId], ["channel"] = "Channel::Api",
+                ["messages"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = id, ["content"] = text, ["message_type"] = 0, ["private"] = false, ["conversation_id"] = long.Parse(conversationId),
+                    ["sender_type"] = "Contact", ["sender_id"] = contactId, ["created_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                }),
+                ["meta"] = new JsonObject { ["sender"] = sender.DeepClone(), ["assignee"] = null, ["team"] = null, ["channel"] = "Channel::Api" },
+                ["created_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            };
+            using var first = await http.SendAsync(Webhook(url, created, secret));
+            if (!first.IsSuccessStatusCode) return (conversationId, first.StatusCode);
+        }
+
+        var payload = new JsonObject
+        {
+            ["event"] = "message_created", ["id"] = id, ["content"] = text, ["message_type"] = "incoming", ["content_type"] = "text", ["private"] = false,
+            ["created_at"] = DateTimeOffset.UtcNow.ToString("O"), ["conversation"] = ConversationRef(conversationId), ["sender"] = sender,
+        };
+        using var response = await http.SendAsync(Webhook(url, payload, secret));
+        return (conversationId, response.StatusCode);
+    }
+
+    /// <summary>What the bot posted into a conversation (outgoing messages of our API key).</summary>
+    public IEnumerable<string> BotRepliesIn(string conversationId) => CallsTo($"/conversations/{conversationId}/messages")
+        .Where(b => b?["message_type"]?.ToString() == "outgoing" && b["private"]?.GetValue<bool>() != true).Select(b => b!["content"]!.ToString());
+
+    public IEnumerable<string> StatusCallsIn(string conversationId) => CallsTo($"/conversations/{conversationId}/toggle_status").Select(b => b!["status"]!.ToString());
+
+    private JsonObject ConversationRef(string conversationId) => new()
+    {
+        ["id"] = long.Parse(conversationId), ["status"] = Statuses.GetValueOrDefault(conversationId, "open"), ["inbox_id"] = InboxId,
+    };
+
+    // Chatwoot sends an API inbox's webhooks for what its own API did too; once, without a retry.
+    private void Echo(JsonObject payload)
+    {
+        if (Hook is not { } hook) return;
+        var raw = payload.ToJsonString();
+        _ = Task.Run(async () =>
+        {
+            using var http = new HttpClient();
+            using var response = await http.SendAsync(Webhook(hook.Url, JsonNode.Parse(raw)!.AsObject(), hook.Secret));
+            Sent.Enqueue((payload["event"]!.ToString(), payload["id"]!.ToString(), (int)response.StatusCode));
+        });
+    }
 
     /// <summary>An agent answers in LiveDesk, and the webhook for it is lost (LiveDesk sends it once).</summary>
     public int AgentAnswersWithoutWebhook(string conversationId, string text)

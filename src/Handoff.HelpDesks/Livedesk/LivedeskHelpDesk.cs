@@ -12,9 +12,14 @@ namespace Handoff.HelpDesks.Livedesk;
 /// EngageLab LiveDesk through an API channel (shared/helpdesks.md 4.1, 4.2, 4.5): Basic auth with the project's key
 /// and secret; create the contact, create the conversation in the channel's inbox, post the transcript and later
 /// messages as the contact (<c>message_type: incoming</c>, Chatwoot's enum, marked [?] in the facts), resolve to close.
+/// In help-desk → help-desk mode (4.3) our bot is the API channel's agent bot: it answers with outgoing messages,
+/// hands over by toggling the conversation from <c>pending</c> to <c>open</c>, and closes by resolving it.
 /// </summary>
-public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration) : IHelpDeskClient
+public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration) : IHelpDeskClient, IHelpDeskMessenger
 {
+    /// <summary>How many of our bot's message ids are remembered per conversation, to tell them from a human's on read-back.</summary>
+    private const int RememberedPosts = 50;
+
     public const string HttpClientName = "helpdesk-livedesk";
     public const string DefaultBaseUrl = "https://livedesk-api.engagelab.com";
 
@@ -90,12 +95,50 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
             events.AddRange(verdict.Events);
         }
 
-        return events;
+        // Our bot's own posts are never a human's, whatever sender LiveDesk shows for them.
+        var ours = session.Facts.TryGetValue("bot-posts:" + deskConversationId, out var posted) ? posted.Split(',').ToHashSet() : [];
+        return events.Where(e => e.AuthorId != LivedeskWebhook.BotAuthor && !ours.Contains(e.DedupeKey)).ToList();
     }
 
     public async Task CloseAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken) =>
         await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/toggle_status", new { status = "resolved" }, cancellationToken);
+
+    // Help-desk → help-desk mode (helpdesks.md 4.3, [?] in its AgentBot details).
+
+    /// <summary>
+    /// A fixed identity, no call: the receiver drops events whose author is it, and the parser names as it what our
+    /// API key posted (an <c>agent_bot</c> sender, or a message carrying our marker).
+    /// </summary>
+    public Task<string?> BotIdentityAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
+        Task.FromResult<string?>(LivedeskWebhook.BotAuthor);
+
+    public async Task SendBotMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string messageId, string text, CancellationToken cancellationToken)
+    {
+        // The marker in content_attributes lets the echo be known even if LiveDesk names the key's user as its sender.
+        var posted = await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/messages",
+            new Dictionary<string, object>
+            {
+                ["content"] = text, ["message_type"] = "outgoing", ["private"] = false,
+                ["content_attributes"] = new Dictionary<string, object> { [LivedeskWebhook.BotMarker] = true },
+            }, cancellationToken);
+        if (posted["id"]?.ToString() is { Length: > 0 } id)
+        {
+            session.Facts.AddOrUpdate("bot-posts:" + deskConversationId, "livedesk:" + id,
+                (_, known) => string.Join(',', known.Split(',').TakeLast(RememberedPosts - 1).Append("livedesk:" + id)));
+        }
+    }
+
+    /// <summary>
+    /// Releases the agent bot's <c>pending</c> conversation to the humans' queue; the inbox's assignment rules pick who
+    /// takes it (no settings key names a team or agent, so direct assignment is not offered).
+    /// </summary>
+    public async Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken) =>
+        await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/toggle_status", new { status = "open" }, cancellationToken);
+
+    public Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
+        string closeType, CancellationToken cancellationToken) => CloseAsync(settings, session, deskConversationId, closeType, cancellationToken);
 
     private async Task PostAsContactAsync(IReadOnlyDictionary<string, string> settings, string conversationId, string content, CancellationToken cancellationToken) =>
         await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{conversationId}/messages",
