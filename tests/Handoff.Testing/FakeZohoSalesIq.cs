@@ -148,14 +148,17 @@ public sealed class FakeZohoSalesIq : IAsyncDisposable
     /// A visitor writes to the Zobot: SalesIQ calls the bot's webhook (<c>handler: message</c>, <c>operation</c> chat
     /// for the first message, message after) and acts on the answer; a <c>forward</c> gives the chat to the department.
     /// </summary>
-    public async Task<(int Status, JsonNode? Answer)> VisitorWritesAsync(string conversationId, string text, bool first = false, RSA? signWith = null)
+    /// <summary>Report the Zobot's replies as <c>conversation.operator.replied</c> by the bot, as SalesIQ may ([?]).</summary>
+    public bool EchoZobotReplies { get; set; }
+
+    public async Task<(int Status, JsonNode? Answer)> VisitorWritesAsync(string conversationId, string text, bool first = false, RSA? signWith = null, string? requestId = null)
     {
         var payload = new JsonObject
         {
             ["handler"] = "message", ["operation"] = first ? "chat" : "message", ["org_id"] = "55778119",
             ["visitor"] = new JsonObject { ["active_conversation_id"] = conversationId, ["name"] = "Jane", ["email"] = "jane@example.com", ["channel"] = "website" },
             ["message"] = new JsonObject { ["text"] = text },
-            ["request"] = new JsonObject { ["id"] = Interlocked.Increment(ref next).ToString() },
+            ["request"] = new JsonObject { ["id"] = requestId ?? Interlocked.Increment(ref next).ToString() },
             ["attachments"] = new JsonArray(),
         };
         using var http = new HttpClient();
@@ -165,6 +168,14 @@ public sealed class FakeZohoSalesIq : IAsyncDisposable
         if (answer?["action"]?.ToString() == "forward")
         {
             Forwards.Enqueue((conversationId, answer["department"]?.ToString()));
+        }
+
+        if (EchoZobotReplies)
+        {
+            foreach (var reply in answer?["replies"]?.AsArray() ?? [])
+            {
+                await OperatorRepliesAsync(conversationId, reply!.ToString(), sender: "Handoff Zobot");
+            }
         }
 
         return ((int)response.StatusCode, answer);

@@ -155,6 +155,8 @@ public sealed partial class ConversationGrain(
         {
             S.PendingDeskReplies.Clear();
             S.ForwardPending = false;
+            S.RecentDeskAnswers.AddRange(answer.Replies);
+            S.RecentDeskAnswers.RemoveRange(0, Math.Max(0, S.RecentDeskAnswers.Count - MaxPendingDeskReplies));
             await state.WriteStateAsync();
         }
 
@@ -347,6 +349,12 @@ public sealed partial class ConversationGrain(
         }
 
         var text = CheckText(humanEvent.Text ?? "");
+        if (InAnswerOnlyDesk && S.RecentDeskAnswers.Contains(text))
+        {
+            // SalesIQ may report the Zobot's own replies as an operator's ([?]): never let them count as the human's.
+            return false;
+        }
+
         var settings = await SettingsAsync();
         lastWordFromDesk = Now;
         var joined = handoff.State != ConversationStates.WithHuman;

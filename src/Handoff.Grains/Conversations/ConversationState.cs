@@ -32,6 +32,9 @@ public sealed class ConversationState
 
     /// <summary>The next answer forwards the conversation to the desk's humans (SalesIQ's <c>forward</c> action).</summary>
     [Id(12)] public bool ForwardPending { get; set; }
+
+    /// <summary>The last texts given in those answers: if the desk reports them as an operator's, they are our echo.</summary>
+    [Id(13)] public List<string> RecentDeskAnswers { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("handoff.handoff-record")]

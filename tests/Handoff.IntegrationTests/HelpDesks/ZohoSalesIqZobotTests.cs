@@ -134,4 +134,34 @@ public sealed class ZohoSalesIqZobotTests
         (await h.Admin.PutAsJsonAsync("/api/agents/zb3/handoff", new { mode = "channel-to-helpdesk" })).EnsureSuccessStatusCode();
         Assert.Equal(409, (await zoho.VisitorWritesAsync("19367000000140004", "hello", first: true)).Status);
     }
+
+    [Fact]
+    public async Task A_resent_zobot_call_and_the_zobots_own_replies_echoed_as_an_operators_change_nothing_and_a_widget_is_refused()
+    {
+        await using var zoho = await FakeZohoSalesIq.StartAsync();
+        await using var h = await ConnectAsync(zoho, "zb4", new { mode = "helpdesk-to-helpdesk" });
+        zoho.EchoZobotReplies = true;
+        const string chat = "19367000000140005";
+
+        var (_, first) = await zoho.VisitorWritesAsync(chat, "hello", first: true, requestId: "r-1");
+        Assert.Equal(["Hello! How can I help you today?"], Replies(first));
+        var (_, again) = await zoho.VisitorWritesAsync(chat, "hello", first: true, requestId: "r-1");
+        Assert.Empty(Replies(again));
+
+        var (_, forward) = await zoho.VisitorWritesAsync(chat, "I need a human");
+        Assert.Equal("forward", forward!["action"]!.ToString());
+        // The waiting text came back as an "operator" reply: the hand-off still waits for a real one.
+        var view = await OurConversationAsync(h, "zb4");
+        Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
+        Assert.Equal(200, await zoho.OperatorRepliesAsync(chat, "Patricia here, how can I help?"));
+        view = await h.ConversationAsync(view.GetProperty("conversationId").GetString()!);
+        Assert.Equal("with-human", view.GetProperty("state").GetString());
+        var messages = view.GetProperty("messages").EnumerateArray().Select(m => (m.GetProperty("from").GetString(), m.GetProperty("text").GetString())).ToList();
+        Assert.Single(messages, m => m == ("user", "hello"));
+        Assert.Equal(["Patricia here, how can I help?"], messages.Where(m => m.Item1 == "human").Select(m => m.Item2));
+
+        await using var widget = await ChatClient.StartAsync(h.BaseAddress, "zb4", email: "a@example.com");
+        await widget.SendAsync("I want a human");
+        await widget.WaitForStateAsync("bot", "wrong-channel");
+    }
 }
