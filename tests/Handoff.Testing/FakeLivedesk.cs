@@ -98,6 +98,14 @@ public sealed class FakeLivedesk : IAsyncDisposable
                 return Results.Content(new JsonObject { ["meta"] = new JsonObject(), ["payload"] = list }.ToJsonString(), "application/json");
             }
         });
+        app.MapPost(root + "/conversations/{id}/assignments", async (string id, HttpRequest r) =>
+        {
+            var body = await JsonNode.ParseAsync(r.Body);
+            fake!.Calls.Enqueue(("POST", $"/conversations/{id}/assignments", body));
+            return body?["team_id"] is null && body?["assignee_id"] is null
+                ? Results.Json(new { message = "assignee_id or team_id is required" }, statusCode: 422)
+                : Results.Json(new { id = body?["team_id"]?.GetValue<int>() ?? body!["assignee_id"]!.GetValue<int>() });
+        });
         app.MapPost(root + "/conversations/{id}/toggle_status", async (string id, HttpRequest r) =>
         {
             var body = await JsonNode.ParseAsync(r.Body);

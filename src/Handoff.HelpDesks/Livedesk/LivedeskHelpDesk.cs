@@ -134,8 +134,15 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
     /// Releases the agent bot's <c>pending</c> conversation to the humans' queue; the inbox's assignment rules pick who
     /// takes it (no settings key names a team or agent, so direct assignment is not offered).
     /// </summary>
-    public async Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken) =>
+    public async Task HandOverAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId, CancellationToken cancellationToken)
+    {
         await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/toggle_status", new { status = "open" }, cancellationToken);
+        // Direct assignment where the host configures a team: Chatwoot's assignments route, not documented by LiveDesk ([?]).
+        if (int.TryParse(configuration["Handoff:HelpDesks:Livedesk:HandOverTeamId"], NumberStyles.None, CultureInfo.InvariantCulture, out var teamId))
+        {
+            await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/assignments", new { team_id = teamId }, cancellationToken);
+        }
+    }
 
     public Task CloseAsBotAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string closeType, CancellationToken cancellationToken) => CloseAsync(settings, session, deskConversationId, closeType, cancellationToken);

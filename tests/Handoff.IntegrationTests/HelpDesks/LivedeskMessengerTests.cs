@@ -12,9 +12,9 @@ public sealed class LivedeskMessengerTests
 {
     private const string Secret = "ld-webhook-secret";
 
-    private static async Task<(HandoffTestHost Host, string Address)> StartAsync(FakeLivedesk livedesk, string agentId, object handoff)
+    private static async Task<(HandoffTestHost Host, string Address)> StartAsync(FakeLivedesk livedesk, string agentId, object handoff, Dictionary<string, string?>? config = null)
     {
-        var h = await HandoffTestHost.StartAsync();
+        var h = await HandoffTestHost.StartAsync(config);
         (await h.Admin.PutAsJsonAsync($"/api/agents/{agentId}/handoff", handoff)).EnsureSuccessStatusCode();
         var connection = await (await h.Admin.PutAsJsonAsync($"/api/agents/{agentId}/helpdesk", new
         {
@@ -209,5 +209,17 @@ public sealed class LivedeskMessengerTests
         var view = await OurConversationAsync(h, "lm5");
         Assert.Equal("session-timeout", view.GetProperty("handoff").GetProperty("endReason").GetString());
         Assert.Equal("resolved", livedesk.Statuses[deskId]);
+    }
+
+    [Fact]
+    public async Task With_a_team_configured_the_hand_over_also_assigns_the_livedesk_conversation_to_it()
+    {
+        await using var livedesk = await FakeLivedesk.StartAsync();
+        var (h, _) = await StartAsync(livedesk, "lm9", new { mode = "helpdesk-to-helpdesk" }, new() { ["Handoff:HelpDesks:Livedesk:HandOverTeamId"] = "3" });
+        await using var __ = h;
+        var (deskId, _) = await livedesk.ContactWritesAsync("I want a human");
+        await WaitUntilAsync(() => livedesk.CallsTo($"/conversations/{deskId}/assignments").Any(), "the conversation was not assigned");
+        Assert.Equal(3, livedesk.CallsTo($"/conversations/{deskId}/assignments").Single()!["team_id"]!.GetValue<int>());
+        Assert.Equal("open", livedesk.StatusCallsIn(deskId).First());
     }
 }
