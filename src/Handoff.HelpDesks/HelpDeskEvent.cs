@@ -2,7 +2,9 @@ namespace Handoff.HelpDesks;
 
 /// <summary>What a verified help-desk webhook means for one of our conversations.</summary>
 /// <param name="AuthorId">The desk's id of who wrote or did it, where the desk names one: events by our own bot are echoes.</param>
-public sealed record HelpDeskEvent(HelpDeskEventKind Kind, string DeskConversationId, string? Text, string? SenderName, string DedupeKey, string? AuthorId = null);
+/// <param name="UserEmail">For a user's message: the e-mail the desk knows for that user, where its payload says.</param>
+public sealed record HelpDeskEvent(HelpDeskEventKind Kind, string DeskConversationId, string? Text, string? SenderName, string DedupeKey,
+    string? AuthorId = null, string? UserEmail = null);
 
 public enum HelpDeskEventKind
 {

@@ -146,14 +146,15 @@ public sealed class FakeIntercom : IAsyncDisposable
     /// A user writes in the Intercom Messenger: a new conversation (<c>conversation.user.created</c>, the message as its
     /// source) or a reply in an existing one (<c>conversation.user.replied</c>), signed as the app's webhooks are.
     /// </summary>
-    public async Task<(string ConversationId, HttpStatusCode Status)> UserWritesAsync(string text, string? conversationId = null, string? partId = null)
+    /// <param name="email">The contact's e-mail as Intercom knows it; null for a lead without one.</param>
+    public async Task<(string ConversationId, HttpStatusCode Status)> UserWritesAsync(string text, string? conversationId = null, string? partId = null, string? email = "jane@example.com")
     {
         var (url, secret) = Webhook ?? throw new InvalidOperationException("set Webhook first");
         var contactId = "6657" + Interlocked.Increment(ref nextId).ToString("x20");
         var isNew = conversationId is null;
         conversationId ??= Interlocked.Increment(ref nextId).ToString();
         contactId = ContactOfConversation.GetOrAdd(conversationId, contactId);
-        var author = new JsonObject { ["type"] = "user", ["id"] = contactId, ["name"] = "Jane", ["email"] = "jane@example.com" };
+        var author = new JsonObject { ["type"] = email is null ? "lead" : "user", ["id"] = contactId, ["name"] = "Jane", ["email"] = email };
         var item = new JsonObject
         {
             ["type"] = "conversation", ["id"] = conversationId, ["state"] = "open", ["admin_assignee_id"] = null, ["team_assignee_id"] = null,

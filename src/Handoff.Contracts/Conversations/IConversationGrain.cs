@@ -44,7 +44,8 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("create-in-desk")] Task CreateInDeskAsync(string agentId, string kind, string deskConversationId);
 
     /// <summary>The end user wrote in the desk's messenger; <paramref name="externalId"/> is the desk's id of the message (dedupe key).</summary>
-    [Alias("desk-user-message")] Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId);
+    /// <param name="email">The e-mail the desk knows for its user, if its payload named one.</param>
+    [Alias("desk-user-message")] Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId, string? email);
 
     /// <summary>
     /// For desks that take the bot's words only in their webhook's answer (SalesIQ's Zobot): what is waiting to be

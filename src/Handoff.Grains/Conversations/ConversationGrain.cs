@@ -109,9 +109,16 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    public async Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId)
+    public async Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId, string? email)
     {
         EnsureCreated();
+        if (S.Email is null && EmailAddress.TryNormalize(email ?? "", out var known))
+        {
+            // The desk knows its user's e-mail: it is not asked for then.
+            S.Email = known;
+            await state.WriteStateAsync();
+        }
+
         var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, "d:" + externalId);
         if (duplicate)
         {
@@ -122,6 +129,18 @@ public sealed partial class ConversationGrain(
         {
             case null:
                 await BotTurnAsync(message);
+                break;
+            case ConversationStates.AwaitingEmail:
+                if (EmailAddress.TryNormalize(message.Text, out var given))
+                {
+                    S.Email = given;
+                    await OpenAsync();
+                }
+                else
+                {
+                    await SystemAsync(t => t.InvalidEmail);
+                }
+
                 break;
             case ConversationStates.WaitTimeoutPrompt:
                 // Inside the desk the user answers the prompt in words: "end" (or no, stop) ends, anything else keeps waiting.
@@ -550,8 +569,8 @@ public sealed partial class ConversationGrain(
         }
 
         await GrainFactory.GetGrain<IHandoffLinkGrain>(handoff.HandoffId).SetAsync(S.AgentId, Id);
-        // The desk knows the user of its own messenger: no e-mail is asked there.
-        if (S.Email is null && S.DeskConversationId is null)
+        // Inside a desk's messenger the e-mail is asked only when the desk named none for its user.
+        if (S.Email is null)
         {
             handoff.State = ConversationStates.AwaitingEmail;
             await state.WriteStateAsync();

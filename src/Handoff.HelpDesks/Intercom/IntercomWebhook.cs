@@ -62,6 +62,8 @@ public static partial class IntercomWebhook
 
         static string? AuthorId(JsonElement part) =>
             part.TryGetProperty("author", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty("id", out var aid) ? Scalar(aid) : null;
+        static string? AuthorEmail(JsonElement part) =>
+            part.TryGetProperty("author", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
 
         switch (topic)
         {
@@ -73,7 +75,8 @@ public static partial class IntercomWebhook
                 return first.Length == 0
                     ? WebhookVerdict.Accepted()
                     : WebhookVerdict.Accepted(new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, first, null,
-                        "intercom:source:" + (sourceId ?? conversationId), source.ValueKind == JsonValueKind.Object ? AuthorId(source) : null));
+                        "intercom:source:" + (sourceId ?? conversationId), source.ValueKind == JsonValueKind.Object ? AuthorId(source) : null,
+                        source.ValueKind == JsonValueKind.Object ? AuthorEmail(source) : null));
             case "conversation.user.replied":
                 var replies = new List<HelpDeskEvent>();
                 foreach (var part in parts)
@@ -84,7 +87,7 @@ public static partial class IntercomWebhook
                     var partId = part.TryGetProperty("id", out var pid) ? Scalar(pid) : null;
                     if (authorType is "user" or "lead" or "contact" && body.Length > 0 && partId is not null)
                     {
-                        replies.Add(new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, body, null, "intercom:part:" + partId, AuthorId(part)));
+                        replies.Add(new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, body, null, "intercom:part:" + partId, AuthorId(part), AuthorEmail(part)));
                     }
                 }
 

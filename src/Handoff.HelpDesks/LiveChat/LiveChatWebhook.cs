@@ -104,9 +104,11 @@ public static class LiveChatWebhook
             return WebhookVerdict.Malformed("incoming_chat without chat.id");
         }
 
-        var customers = chat.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
-            ? users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.Object && Str(u, "type") == "customer").Select(u => Str(u, "id")).OfType<string>().ToHashSet()
+        var customerUsers = chat.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
+            ? users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.Object && Str(u, "type") == "customer").ToList()
             : null;
+        var customers = customerUsers?.Select(u => Str(u, "id")).OfType<string>().ToHashSet();
+        var customerEmail = customerUsers?.Select(u => Str(u, "email")).FirstOrDefault(e => !string.IsNullOrWhiteSpace(e));
         // Payloads name the thread "thread"; some older ones carry a "threads" list: the last is the new one.
         var thread = chat.TryGetProperty("thread", out var t) && t.ValueKind == JsonValueKind.Object
             ? t
@@ -125,7 +127,7 @@ public static class LiveChatWebhook
             var fromCustomer = customers is { Count: > 0 } ? author is not null && customers.Contains(author) : IsCustomerId(author);
             if (id is not null && fromCustomer && (Str(e, "visibility") ?? Str(e, "recipients")) != "agents" && !string.IsNullOrWhiteSpace(text))
             {
-                found.Add(new HelpDeskEvent(HelpDeskEventKind.UserMessage, chatId, text, null, "livechat:" + id, author));
+                found.Add(new HelpDeskEvent(HelpDeskEventKind.UserMessage, chatId, text, null, "livechat:" + id, author, customerEmail));
             }
         }
 

@@ -78,6 +78,7 @@ public static class LivedeskWebhook
 
                 var contactId = root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object &&
                     meta.TryGetProperty("sender", out var ms) && ms.ValueKind == JsonValueKind.Object && ms.TryGetProperty("id", out var msid) ? Scalar(msid) : null;
+                var contactEmail = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("sender", out var me) && me.ValueKind == JsonValueKind.Object ? Str(me, "email") : null;
                 var firsts = new List<HelpDeskEvent>();
                 if (root.TryGetProperty("messages", out var list) && list.ValueKind == JsonValueKind.Array)
                 {
@@ -86,7 +87,7 @@ public static class LivedeskWebhook
                         if (m.ValueKind == JsonValueKind.Object && m.TryGetProperty("id", out var fid) && Scalar(fid) is { } firstId &&
                             Message(m, createdId, firstId, contactId) is { Kind: HelpDeskEventKind.UserMessage } first)
                         {
-                            firsts.Add(first);
+                            firsts.Add(first with { UserEmail = first.UserEmail ?? contactEmail });
                         }
                     }
                 }
@@ -148,7 +149,8 @@ public static class LivedeskWebhook
         if (incoming)
         {
             return senderKind is "contact" or null
-                ? new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, text, null, "livedesk:" + id, senderId ?? contactId)
+                ? new HelpDeskEvent(HelpDeskEventKind.UserMessage, conversationId, text, null, "livedesk:" + id, senderId ?? contactId,
+                    sender.ValueKind == JsonValueKind.Object ? Str(sender, "email") : null)
                 : null;
         }
 

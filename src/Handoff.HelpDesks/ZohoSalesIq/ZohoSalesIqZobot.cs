@@ -6,7 +6,7 @@ namespace Handoff.HelpDesks.ZohoSalesIq;
 
 /// <summary>A visitor's message as SalesIQ's Zobot webhook delivers it.</summary>
 /// <param name="Text">Null for a call that carries no visitor text (a trigger, a context call).</param>
-public sealed record ZobotRequest(string ConversationId, string? Text, string MessageId, string? Handler);
+public sealed record ZobotRequest(string ConversationId, string? Text, string MessageId, string? Handler, string? VisitorEmail = null);
 
 /// <summary>
 /// SalesIQ's Zobot on the Webhook platform (shared/helpdesks.md 3.5, 3.7): the call is signed like the data webhooks
@@ -62,7 +62,7 @@ public static class ZohoSalesIqZobot
             // No message id is documented: the exact call, should SalesIQ send it again, gives the same key.
             ?? Convert.ToHexStringLower(SHA256.HashData(rawBody))[..32];
         var handler = root.TryGetProperty("handler", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
-        return (new ZobotRequest(conversationId, text is { Length: > 0 } ? text : null, "zobot:" + messageId, handler), null);
+        return (new ZobotRequest(conversationId, text is { Length: > 0 } ? text : null, "zobot:" + messageId, handler, Field("email")), null);
     }
 
     /// <summary>The answer SalesIQ acts on: texts as a <c>reply</c>, or a <c>forward</c> to the department with texts before it.</summary>

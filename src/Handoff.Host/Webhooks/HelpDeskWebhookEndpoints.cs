@@ -107,7 +107,7 @@ public static class HelpDeskWebhookEndpoints
                     var desk = await linkGrain.EnsureDeskConversationAsync(key.AgentId, kind, e.DeskConversationId);
                     try
                     {
-                        await grains.GetGrain<IConversationGrain>(desk.ConversationId).ReceiveDeskUserMessageAsync(userText, e.DedupeKey);
+                        await grains.GetGrain<IConversationGrain>(desk.ConversationId).ReceiveDeskUserMessageAsync(userText, e.DedupeKey, e.UserEmail);
                     }
                     catch (ConversationRefusedException ex)
                     {
@@ -189,7 +189,7 @@ public static class HelpDeskWebhookEndpoints
         var conversation = grains.GetGrain<IConversationGrain>(desk.ConversationId);
         if (call.Text is { } text)
         {
-            var turn = conversation.ReceiveDeskUserMessageAsync(text, call.MessageId);
+            var turn = conversation.ReceiveDeskUserMessageAsync(text, call.MessageId, call.VisitorEmail);
             var window = config.GetValue<TimeSpan?>("Handoff:HelpDesks:ZohoSalesIq:ZobotAnswerWithin") ?? TimeSpan.FromSeconds(4);
             if (await Task.WhenAny(turn, Task.Delay(window)) != turn)
             {

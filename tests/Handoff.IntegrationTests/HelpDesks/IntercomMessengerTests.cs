@@ -153,4 +153,23 @@ public sealed class IntercomMessengerTests
         await WaitUntilAsync(() => intercom.Sent.Any(s => s.Topic == "conversation.admin.closed"), "no close echo");
         Assert.All(intercom.Sent, s => Assert.Equal(200, s.Status));
     }
+
+    [Fact]
+    public async Task A_lead_without_an_e_mail_is_asked_for_it_inside_intercom_before_the_hand_over()
+    {
+        await using var intercom = await FakeIntercom.StartAsync();
+        var (h, _) = await StartAsync(intercom, "im5", new { mode = "helpdesk-to-helpdesk" });
+        await using var __ = h;
+
+        var (deskId, _) = await intercom.UserWritesAsync("I want a human", email: null);
+        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Contains("Before I connect you with a person, what is your e-mail address?"), "the e-mail was not asked");
+        Assert.DoesNotContain(intercom.Calls, c => c.Body?["message_type"]?.ToString() == "assignment");
+        Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("not an address", deskId, email: null)).Status);
+        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Any(t => t.StartsWith("That doesn't look like an e-mail address")), "a bad address was not refused");
+        Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("lead@example.com", deskId, email: null)).Status);
+        await WaitUntilAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "assignment"), "no hand-over after the e-mail");
+        var view = await OurConversationAsync(h, "im5");
+        Assert.Equal("lead@example.com", view.GetProperty("email").GetString());
+        Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
+    }
 }
