@@ -30,6 +30,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>How long each answer takes: a slow model.</summary>
     public TimeSpan Delay { get; set; }
 
+    private int answered;
+
+    /// <summary>How many answers have been sent.</summary>
+    public int Answered => Volatile.Read(ref answered);
+
     public static async Task<FakeOpenAiServer> StartAsync()
     {
         var app = LoopbackApp.Create();
@@ -40,7 +45,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             var root = body.RootElement.Clone();
             server!.Requests.Enqueue((root, request.Headers.Authorization.FirstOrDefault()));
             if (server.Delay > TimeSpan.Zero) await Task.Delay(server.Delay);
-            return server.Respond(root);
+            var answer = server.Respond(root);
+            Interlocked.Increment(ref server.answered);
+            return answer;
         });
         var address = await LoopbackApp.StartAsync(app);
         server = new FakeOpenAiServer(app, address + "/v1");

@@ -131,16 +131,7 @@ public sealed partial class ConversationGrain(
                 await BotTurnAsync(message);
                 break;
             case ConversationStates.AwaitingEmail:
-                if (EmailAddress.TryNormalize(message.Text, out var given))
-                {
-                    S.Email = given;
-                    await OpenAsync();
-                }
-                else
-                {
-                    await SystemAsync(t => t.InvalidEmail);
-                }
-
+                await TakeEmailAnswerAsync(message);
                 break;
             case ConversationStates.WaitTimeoutPrompt:
                 // Inside the desk the user answers the prompt in words: "end" (or no, stop) ends, anything else keeps waiting.
@@ -225,16 +216,7 @@ public sealed partial class ConversationGrain(
                 await BotTurnAsync(message);
                 break;
             case ConversationStates.AwaitingEmail:
-                if (EmailAddress.TryNormalize(message.Text, out var email))
-                {
-                    S.Email = email;
-                    await OpenAsync();
-                }
-                else
-                {
-                    await SystemAsync(t => t.InvalidEmail);
-                }
-
+                await TakeEmailAnswerAsync(message);
                 break;
             default:
                 var handoff = Active!;
@@ -253,6 +235,20 @@ public sealed partial class ConversationGrain(
         }
 
         return new SendResult(message.Seq, false);
+    }
+
+    /// <summary>The user's answer to the e-mail question: an address opens the hand-off, anything else is asked again.</summary>
+    private async Task TakeEmailAnswerAsync(ChatMessage message)
+    {
+        if (EmailAddress.TryNormalize(message.Text, out var email))
+        {
+            S.Email = email;
+            await OpenAsync();
+        }
+        else
+        {
+            await SystemAsync(t => t.InvalidEmail);
+        }
     }
 
     public async Task<SendResult> AddBotMessageAsync(string text, string? clientMessageId)

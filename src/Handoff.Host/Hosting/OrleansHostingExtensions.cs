@@ -41,10 +41,7 @@ public static class OrleansHostingExtensions
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.AddMemoryGrainStorage(GrainStorageName);
-            // Nothing outlives the process here, so the state may use Orleans' binary serializer instead of the JSON
-            // default, which cost about a third of the allocations per inbound message (docs/performance.md).
-            silo.Services.AddOptions<MemoryGrainStorageOptions>(GrainStorageName)
-                .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer));
+            UseBinaryState<MemoryGrainStorageOptions>(silo);
             silo.UseInMemoryReminderService();
         }
         else
@@ -87,6 +84,7 @@ public static class OrleansHostingExtensions
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        UseBinaryState<AdoNetGrainStorageOptions>(silo);
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = Invariant;
@@ -119,4 +117,13 @@ public static class OrleansHostingExtensions
 
         return client;
     }
+
+    /// <summary>
+    /// Grain state in Orleans' binary format (our state classes are <c>[GenerateSerializer]</c> with stable ids) instead of
+    /// the JSON default, whose serialisation cost about a third of the allocations per inbound message
+    /// (docs/performance.md). PostgreSQL keeps it in <c>OrleansStorage.PayloadBinary</c> as before.
+    /// </summary>
+    private static void UseBinaryState<TOptions>(ISiloBuilder silo) where TOptions : class, Orleans.Storage.IStorageProviderSerializerOptions =>
+        silo.Services.AddOptions<TOptions>(GrainStorageName)
+            .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer));
 }

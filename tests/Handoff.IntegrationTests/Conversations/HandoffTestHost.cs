@@ -75,6 +75,23 @@ internal sealed class HandoffTestHost : IAsyncDisposable
         return await new HttpClient { BaseAddress = BaseAddress }.SendAsync(request);
     }
 
+    /// <summary>The one conversation an agent lists (the console's live list), once it shows: for conversations made by a desk's webhooks.</summary>
+    public async Task<JsonElement> OnlyConversationOfAsync(string agentId)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var list = await Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/conversations");
+            if (list.GetArrayLength() > 0)
+            {
+                return await ConversationAsync(Assert.Single(list.EnumerateArray()).GetProperty("conversationId").GetString()!);
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"agent {agentId} lists no conversation");
+            await Task.Delay(50);
+        }
+    }
+
     public async Task<JsonElement> ConversationAsync(string conversationId) =>
         await Admin.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversationId}");
 

@@ -24,29 +24,6 @@ public sealed class IntercomMessengerTests
         return (h, address);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 10)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition() && DateTime.UtcNow < until) await Task.Delay(30);
-        Assert.True(condition(), what);
-    }
-
-    private static async Task<JsonElement> OurConversationAsync(HandoffTestHost h, string agentId)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var list = await h.Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/conversations");
-            if (list.GetArrayLength() > 0)
-            {
-                return await h.ConversationAsync(Assert.Single(list.EnumerateArray()).GetProperty("conversationId").GetString()!);
-            }
-
-            Assert.True(DateTime.UtcNow < until, "no conversation was listed");
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task The_bot_answers_in_intercom_hands_over_to_the_team_stays_silent_while_the_human_holds_it_and_answers_again_after()
     {
@@ -56,21 +33,21 @@ public sealed class IntercomMessengerTests
 
         var (deskId, status) = await intercom.UserWritesAsync("hello");
         Assert.Equal(HttpStatusCode.OK, status);
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Any(), "the bot did not answer inside Intercom");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Any(), "the bot did not answer inside Intercom");
         Assert.Equal("Hello! How can I help you today?", intercom.BotRepliesIn(deskId).Single());
-        await WaitUntilAsync(() => intercom.Sent.Any(s => s.Topic == "conversation.admin.replied"), "the fake sent no echo");
+        await Eventually.TrueAsync(() => intercom.Sent.Any(s => s.Topic == "conversation.admin.replied"), "the fake sent no echo");
 
         // The same notification again (Intercom retries) and the bot's echo change nothing.
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("I need a human", deskId, partId: "p-1")).Status);
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("I need a human", deskId, partId: "p-1")).Status);
-        await WaitUntilAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "assignment"), "no assignment");
+        await Eventually.TrueAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "assignment"), "no assignment");
         var assignment = intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Single(c => c.Body?["message_type"]?.ToString() == "assignment").Body!;
         Assert.Equal("team", assignment["type"]!.ToString());
         Assert.Equal("814", assignment["assignee_id"]!.ToString());
         Assert.Equal(FakeIntercom.AdminId, assignment["admin_id"]!.ToString());
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Contains("Thanks. I've asked a person from our team to join; please stay here."), "the waiting text was not posted");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Contains("Thanks. I've asked a person from our team to join; please stay here."), "the waiting text was not posted");
 
-        var view = await OurConversationAsync(h, "im1");
+        var view = await h.OnlyConversationOfAsync("im1");
         Assert.Equal("intercom", view.GetProperty("channel").GetString());
         Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
         var conversationId = view.GetProperty("conversationId").GetString()!;
@@ -90,9 +67,9 @@ public sealed class IntercomMessengerTests
 
         // The human closes; the next user message goes to the bot again.
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(FakeIntercom.Notification(address, "conversation.admin.closed", deskId, Secret, partType: "close"))).StatusCode);
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Contains("The conversation with our team has ended. I'm back to help."), "the end was not posted");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Contains("The conversation with our team has ended. I'm back to help."), "the end was not posted");
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("what are your prices?", deskId)).Status);
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Last().StartsWith("Our prices are on the pricing page"), "the bot did not answer after the hand-off");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Last().StartsWith("Our prices are on the pricing page"), "the bot did not answer after the hand-off");
 
         view = await h.ConversationAsync(conversationId);
         Assert.Equal("bot", view.GetProperty("state").GetString());
@@ -115,7 +92,7 @@ public sealed class IntercomMessengerTests
         await using var __ = h;
 
         var (deskId, _) = await intercom.UserWritesAsync("I want a human");
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Contains("We are closed; write to us by e-mail."), "the off-hours reply was not posted as the bot");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Contains("We are closed; write to us by e-mail."), "the off-hours reply was not posted as the bot");
         Assert.DoesNotContain(intercom.Calls, c => c.Path.EndsWith("/run_assignment_rules") || c.Body?["message_type"]?.ToString() == "assignment");
 
         // A widget conversation of a help-desk → help-desk agent is refused.
@@ -139,18 +116,18 @@ public sealed class IntercomMessengerTests
         await using var __ = h;
 
         var (deskId, _) = await intercom.UserWritesAsync("talk to someone please");
-        await WaitUntilAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/run_assignment_rules").Any(), "the assignment rules were not run");
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Contains("Nobody has answered yet. Do you want to keep waiting, or end the request?"), "the wait-timeout prompt was not posted");
+        await Eventually.TrueAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/run_assignment_rules").Any(), "the assignment rules were not run");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Contains("Nobody has answered yet. Do you want to keep waiting, or end the request?"), "the wait-timeout prompt was not posted");
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("keep waiting", deskId)).Status);
-        var view = await OurConversationAsync(h, "im4");
+        var view = await h.OnlyConversationOfAsync("im4");
         Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Count(t => t.StartsWith("Nobody has answered yet")) == 2, "the prompt did not come again");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Count(t => t.StartsWith("Nobody has answered yet")) == 2, "the prompt did not come again");
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("end it", deskId)).Status);
-        await WaitUntilAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "close"), "the conversation was not closed as the bot");
+        await Eventually.TrueAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "close"), "the conversation was not closed as the bot");
         view = await h.ConversationAsync(view.GetProperty("conversationId").GetString()!);
         Assert.Equal("user-ended", view.GetProperty("handoff").GetProperty("endReason").GetString());
         // The close is echoed by Intercom as the bot admin's: it does not count as a human's.
-        await WaitUntilAsync(() => intercom.Sent.Any(s => s.Topic == "conversation.admin.closed"), "no close echo");
+        await Eventually.TrueAsync(() => intercom.Sent.Any(s => s.Topic == "conversation.admin.closed"), "no close echo");
         Assert.All(intercom.Sent, s => Assert.Equal(200, s.Status));
     }
 
@@ -162,13 +139,13 @@ public sealed class IntercomMessengerTests
         await using var __ = h;
 
         var (deskId, _) = await intercom.UserWritesAsync("I want a human", email: null);
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Contains("Before I connect you with a person, what is your e-mail address?"), "the e-mail was not asked");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Contains("Before I connect you with a person, what is your e-mail address?"), "the e-mail was not asked");
         Assert.DoesNotContain(intercom.Calls, c => c.Body?["message_type"]?.ToString() == "assignment");
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("not an address", deskId, email: null)).Status);
-        await WaitUntilAsync(() => intercom.BotRepliesIn(deskId).Any(t => t.StartsWith("That doesn't look like an e-mail address")), "a bad address was not refused");
+        await Eventually.TrueAsync(() => intercom.BotRepliesIn(deskId).Any(t => t.StartsWith("That doesn't look like an e-mail address")), "a bad address was not refused");
         Assert.Equal(HttpStatusCode.OK, (await intercom.UserWritesAsync("lead@example.com", deskId, email: null)).Status);
-        await WaitUntilAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "assignment"), "no hand-over after the e-mail");
-        var view = await OurConversationAsync(h, "im5");
+        await Eventually.TrueAsync(() => intercom.CallsTo("POST", $"/conversations/{deskId}/parts").Any(c => c.Body?["message_type"]?.ToString() == "assignment"), "no hand-over after the e-mail");
+        var view = await h.OnlyConversationOfAsync("im5");
         Assert.Equal("lead@example.com", view.GetProperty("email").GetString());
         Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
     }

@@ -36,29 +36,6 @@ public sealed class LiveChatMessengerTests
         return (h, address, connection);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 10)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition() && DateTime.UtcNow < until) await Task.Delay(30);
-        Assert.True(condition(), what);
-    }
-
-    private static async Task<JsonElement> OurConversationAsync(HandoffTestHost h, string agentId)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var list = await h.Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/conversations");
-            if (list.GetArrayLength() > 0)
-            {
-                return await h.ConversationAsync(Assert.Single(list.EnumerateArray()).GetProperty("conversationId").GetString()!);
-            }
-
-            Assert.True(DateTime.UtcNow < until, "no conversation was listed");
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task The_bot_answers_in_livechat_transfers_to_the_group_stays_silent_while_the_human_holds_it_and_answers_again_after()
     {
@@ -75,24 +52,24 @@ public sealed class LiveChatMessengerTests
 
         var (chatId, status) = await livechat.CustomerWritesAsync("hello");
         Assert.Equal(HttpStatusCode.OK, status);
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Any(), "the bot did not answer inside LiveChat");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Any(), "the bot did not answer inside LiveChat");
         Assert.Equal("Hello! How can I help you today?", livechat.BotRepliesIn(chatId).Single());
         Assert.All(livechat.AgentCallsTo("send_event"), c => Assert.Equal(botId, c.AuthorId));
-        await WaitUntilAsync(() => livechat.Sent.Count(s => s.Action == "incoming_event") >= 1, "the fake sent no echo");
+        await Eventually.TrueAsync(() => livechat.Sent.Count(s => s.Action == "incoming_event") >= 1, "the fake sent no echo");
 
         // The same customer event again (LiveChat retries) and the bot's echo change nothing.
         Assert.Equal(HttpStatusCode.OK, (await livechat.CustomerWritesAsync("I need a human", chatId, eventId: "E-1")).Status);
         Assert.Equal(HttpStatusCode.OK, (await livechat.CustomerWritesAsync("I need a human", chatId, eventId: "E-1")).Status);
-        await WaitUntilAsync(() => livechat.AgentCallsTo("transfer_chat").Any(), "the chat was not transferred");
+        await Eventually.TrueAsync(() => livechat.AgentCallsTo("transfer_chat").Any(), "the chat was not transferred");
         var transfer = livechat.AgentCallsTo("transfer_chat").Single();
         Assert.Equal(botId, transfer.AuthorId);
         Assert.Equal(chatId, transfer.Body!["id"]!.ToString());
         Assert.Equal("group", transfer.Body["target"]!["type"]!.ToString());
         Assert.Equal(2, transfer.Body["target"]!["ids"]![0]!.GetValue<int>());
         Assert.True(transfer.Body["ignore_requester_presence"]!.GetValue<bool>());
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Contains("Thanks. I've asked a person from our team to join; please stay here."), "the waiting text was not posted");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Contains("Thanks. I've asked a person from our team to join; please stay here."), "the waiting text was not posted");
 
-        var view = await OurConversationAsync(h, "lm1");
+        var view = await h.OnlyConversationOfAsync("lm1");
         Assert.Equal("livechat", view.GetProperty("channel").GetString());
         Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
         var conversationId = view.GetProperty("conversationId").GetString()!;
@@ -109,9 +86,9 @@ public sealed class LiveChatMessengerTests
 
         // The human ends the chat; the customer's next message (a new thread, incoming_chat again) goes to the bot.
         Assert.Equal(HttpStatusCode.OK, await livechat.HumanEndsAsync(chatId));
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Contains("The conversation with our team has ended. I'm back to help."), "the end was not posted");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Contains("The conversation with our team has ended. I'm back to help."), "the end was not posted");
         Assert.Equal(HttpStatusCode.OK, (await livechat.CustomerWritesAsync("what are your prices?", chatId)).Status);
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Last().StartsWith("Our prices are on the pricing page"), "the bot did not answer after the hand-off");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Last().StartsWith("Our prices are on the pricing page"), "the bot did not answer after the hand-off");
 
         view = await h.ConversationAsync(conversationId);
         Assert.Equal("bot", view.GetProperty("state").GetString());
@@ -136,7 +113,7 @@ public sealed class LiveChatMessengerTests
         var botId = Assert.Single(livechat.Bots).Key;
 
         var (chatId, _) = await livechat.CustomerWritesAsync("hello", eventId: "F-1");
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Any(), "the bot did not answer");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Any(), "the bot did not answer");
         // The same event as incoming_event (LiveChat sent both, or retried): the same dedupe key.
         Assert.Equal(HttpStatusCode.OK, (await livechat.CustomerWritesAsync("hello", chatId, eventId: "F-1")).Status);
 
@@ -159,8 +136,8 @@ public sealed class LiveChatMessengerTests
 
         // The chat is still one conversation of ours when it is handed over (the live list shows it from then on).
         Assert.Equal(HttpStatusCode.OK, (await livechat.CustomerWritesAsync("I need a human", chatId)).Status);
-        await WaitUntilAsync(() => livechat.AgentCallsTo("transfer_chat").Any(), "the chat was not transferred");
-        var view = await OurConversationAsync(h, "lm2");
+        await Eventually.TrueAsync(() => livechat.AgentCallsTo("transfer_chat").Any(), "the chat was not transferred");
+        var view = await h.OnlyConversationOfAsync("lm2");
         var texts = view.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()).ToList();
         Assert.Single(texts, t => t == "hello");
         Assert.DoesNotContain("forged", texts);
@@ -179,7 +156,7 @@ public sealed class LiveChatMessengerTests
         await using var __ = h;
 
         var (chatId, _) = await livechat.CustomerWritesAsync("I want a human");
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Contains("We are closed; write to us by e-mail."), "the off-hours reply was not posted as the bot");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Contains("We are closed; write to us by e-mail."), "the off-hours reply was not posted as the bot");
         Assert.Empty(livechat.AgentCallsTo("transfer_chat"));
 
         await using var chat = await ChatClient.StartAsync(h.BaseAddress, "lm3", email: "a@example.com");
@@ -197,17 +174,17 @@ public sealed class LiveChatMessengerTests
         var botId = Assert.Single(livechat.Bots).Key;
 
         var (chatId, _) = await livechat.CustomerWritesAsync("talk to someone please");
-        await WaitUntilAsync(() => livechat.AgentCallsTo("transfer_chat").Any(), "the chat was not transferred");
-        await WaitUntilAsync(() => livechat.BotRepliesIn(chatId).Contains("Nobody has answered yet. Do you want to keep waiting, or end the request?"), "the wait-timeout prompt was not posted");
+        await Eventually.TrueAsync(() => livechat.AgentCallsTo("transfer_chat").Any(), "the chat was not transferred");
+        await Eventually.TrueAsync(() => livechat.BotRepliesIn(chatId).Contains("Nobody has answered yet. Do you want to keep waiting, or end the request?"), "the wait-timeout prompt was not posted");
         Assert.Equal(HttpStatusCode.OK, (await livechat.CustomerWritesAsync("end it", chatId)).Status);
-        await WaitUntilAsync(() => livechat.AgentCallsTo("deactivate_chat").Any(), "the chat was not deactivated as the bot");
+        await Eventually.TrueAsync(() => livechat.AgentCallsTo("deactivate_chat").Any(), "the chat was not deactivated as the bot");
         var close = livechat.AgentCallsTo("deactivate_chat").Single();
         Assert.Equal(botId, close.AuthorId);
         Assert.Equal(chatId, close.Body!["id"]!.ToString());
-        var view = await OurConversationAsync(h, "lm4");
+        var view = await h.OnlyConversationOfAsync("lm4");
         Assert.Equal("user-ended", view.GetProperty("handoff").GetProperty("endReason").GetString());
         // The deactivation comes back as chat_deactivated by our bot: not a human's end.
-        await WaitUntilAsync(() => livechat.Sent.Any(s => s.Action == "chat_deactivated"), "no close echo");
+        await Eventually.TrueAsync(() => livechat.Sent.Any(s => s.Action == "chat_deactivated"), "no close echo");
         Assert.All(livechat.Sent, s => Assert.Equal(200, s.Status));
     }
 

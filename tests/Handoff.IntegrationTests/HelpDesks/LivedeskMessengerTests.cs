@@ -27,29 +27,6 @@ public sealed class LivedeskMessengerTests
         return (h, address);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 10)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition() && DateTime.UtcNow < until) await Task.Delay(30);
-        Assert.True(condition(), what);
-    }
-
-    private static async Task<JsonElement> OurConversationAsync(HandoffTestHost h, string agentId)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var list = await h.Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/conversations");
-            if (list.GetArrayLength() > 0)
-            {
-                return await h.ConversationAsync(Assert.Single(list.EnumerateArray()).GetProperty("conversationId").GetString()!);
-            }
-
-            Assert.True(DateTime.UtcNow < until, "no conversation was listed");
-            await Task.Delay(50);
-        }
-    }
-
     private static JsonObject Resolved(string deskId) =>
         new() { ["event"] = "conversation_status_changed", ["id"] = long.Parse(deskId), ["status"] = "resolved", ["inbox_id"] = FakeLivedesk.InboxId };
 
@@ -65,20 +42,20 @@ public sealed class LivedeskMessengerTests
         // A new conversation brings the first message twice (conversation_created, then message_created): taken once.
         var (deskId, status) = await livedesk.ContactWritesAsync("hello");
         Assert.Equal(HttpStatusCode.OK, status);
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Any(), "the bot did not answer inside LiveDesk");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Any(), "the bot did not answer inside LiveDesk");
         Assert.Equal("Hello! How can I help you today?", livedesk.BotRepliesIn(deskId).Single());
         var post = livedesk.CallsTo($"/conversations/{deskId}/messages").Single()!;
         Assert.False(post["private"]!.GetValue<bool>());
-        await WaitUntilAsync(() => livedesk.Sent.Any(s => s.Event == "message_created"), "the fake sent no echo");
+        await Eventually.TrueAsync(() => livedesk.Sent.Any(s => s.Event == "message_created"), "the fake sent no echo");
 
         // The same message again (a retried webhook) and the bot's echoes change nothing.
         Assert.Equal(HttpStatusCode.OK, (await livedesk.ContactWritesAsync("I need a human", deskId, messageId: 5001)).Status);
         Assert.Equal(HttpStatusCode.OK, (await livedesk.ContactWritesAsync("I need a human", deskId, messageId: 5001)).Status);
-        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not toggled to open");
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Contains("Thanks. I've asked a person from our team to join; please stay here."), "the waiting text was not posted");
+        await Eventually.TrueAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not toggled to open");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Contains("Thanks. I've asked a person from our team to join; please stay here."), "the waiting text was not posted");
         Assert.Equal("open", livedesk.Statuses[deskId]);
 
-        var view = await OurConversationAsync(h, "lm1");
+        var view = await h.OnlyConversationOfAsync("lm1");
         Assert.Equal("livedesk", view.GetProperty("channel").GetString());
         Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
         var conversationId = view.GetProperty("conversationId").GetString()!;
@@ -105,9 +82,9 @@ public sealed class LivedeskMessengerTests
 
         // The human resolves; the contact's next message goes to the bot again.
         Assert.Equal(HttpStatusCode.OK, await Send(Resolved(deskId)));
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Contains("The conversation with our team has ended. I'm back to help."), "the end was not posted");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Contains("The conversation with our team has ended. I'm back to help."), "the end was not posted");
         Assert.Equal(HttpStatusCode.OK, (await livedesk.ContactWritesAsync("what are your prices?", deskId)).Status);
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Last().StartsWith("Our prices are on the pricing page"), "the bot did not answer after the hand-off");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Last().StartsWith("Our prices are on the pricing page"), "the bot did not answer after the hand-off");
 
         view = await h.ConversationAsync(conversationId);
         Assert.Equal("bot", view.GetProperty("state").GetString());
@@ -120,7 +97,7 @@ public sealed class LivedeskMessengerTests
         Assert.DoesNotContain(messages, m => m.Item1 == "human" && m.Item2 != "Hi, Sam here."); // no echo of the bot's posts
         Assert.Equal(messages.Count, view.GetProperty("lastSeq").GetInt64());
         Assert.Equal(["open"], livedesk.StatusCallsIn(deskId));
-        await WaitUntilAsync(() => livedesk.Sent.Count(s => s.Event == "message_created") == livedesk.BotRepliesIn(deskId).Count(), "not every post was echoed");
+        await Eventually.TrueAsync(() => livedesk.Sent.Count(s => s.Event == "message_created") == livedesk.BotRepliesIn(deskId).Count(), "not every post was echoed");
         Assert.All(livedesk.Sent, s => Assert.Equal(200, s.Status));
     }
 
@@ -139,10 +116,10 @@ public sealed class LivedeskMessengerTests
         livedesk.Hook = (address, Secret);
 
         var (deskId, _) = await livedesk.ContactWritesAsync("I want a human");
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Contains("We are closed; write to us by e-mail."), "the off-hours reply was not posted as the bot");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Contains("We are closed; write to us by e-mail."), "the off-hours reply was not posted as the bot");
         Assert.Empty(livedesk.StatusCallsIn(deskId));
         Assert.Equal("pending", livedesk.Statuses[deskId]);
-        Assert.Equal("off-hours", (await OurConversationAsync(h, "lm2")).GetProperty("handoff").GetProperty("endReason").GetString());
+        Assert.Equal("off-hours", (await h.OnlyConversationOfAsync("lm2")).GetProperty("handoff").GetProperty("endReason").GetString());
 
         // A widget conversation of a help-desk → help-desk agent is refused.
         await using var chat = await ChatClient.StartAsync(h.BaseAddress, "lm2", email: "a@example.com");
@@ -174,18 +151,18 @@ public sealed class LivedeskMessengerTests
         await using var __ = h;
 
         var (deskId, _) = await livedesk.ContactWritesAsync("talk to someone please");
-        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not handed over");
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Contains("Nobody has answered yet. Do you want to keep waiting, or end the request?"), "the wait-timeout prompt was not posted");
+        await Eventually.TrueAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not handed over");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Contains("Nobody has answered yet. Do you want to keep waiting, or end the request?"), "the wait-timeout prompt was not posted");
         Assert.Equal(HttpStatusCode.OK, (await livedesk.ContactWritesAsync("keep waiting", deskId)).Status);
-        var view = await OurConversationAsync(h, "lm4");
+        var view = await h.OnlyConversationOfAsync("lm4");
         Assert.Equal("waiting-for-human", view.GetProperty("state").GetString());
-        await WaitUntilAsync(() => livedesk.BotRepliesIn(deskId).Count(t => t.StartsWith("Nobody has answered yet")) == 2, "the prompt did not come again");
+        await Eventually.TrueAsync(() => livedesk.BotRepliesIn(deskId).Count(t => t.StartsWith("Nobody has answered yet")) == 2, "the prompt did not come again");
         Assert.Equal(HttpStatusCode.OK, (await livedesk.ContactWritesAsync("end it", deskId)).Status);
-        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("resolved"), "the conversation was not resolved as the bot");
+        await Eventually.TrueAsync(() => livedesk.StatusCallsIn(deskId).Contains("resolved"), "the conversation was not resolved as the bot");
         Assert.Equal(["open", "resolved"], livedesk.StatusCallsIn(deskId));
 
         // The bot's prompts came back as webhooks while the hand-off waited: none counted as a human's first reply.
-        await WaitUntilAsync(() => livedesk.Sent.Any(s => s.Event == "conversation_status_changed" && livedesk.Statuses[deskId] == "resolved"), "no resolve echo");
+        await Eventually.TrueAsync(() => livedesk.Sent.Any(s => s.Event == "conversation_status_changed" && livedesk.Statuses[deskId] == "resolved"), "no resolve echo");
         await Task.Delay(200);
         view = await h.ConversationAsync(view.GetProperty("conversationId").GetString()!);
         Assert.Equal("user-ended", view.GetProperty("handoff").GetProperty("endReason").GetString());
@@ -202,11 +179,11 @@ public sealed class LivedeskMessengerTests
         await using var __ = h;
 
         var (deskId, _) = await livedesk.ContactWritesAsync("I need a human");
-        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not handed over");
+        await Eventually.TrueAsync(() => livedesk.StatusCallsIn(deskId).Contains("open"), "the conversation was not handed over");
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(FakeLivedesk.Webhook(address, FakeLivedesk.AgentMessage(deskId, 7001, "Sam here, one moment."), Secret))).StatusCode);
-        await WaitUntilAsync(() => livedesk.StatusCallsIn(deskId).Contains("resolved"), "the session timeout did not resolve the conversation");
-        var view = await OurConversationAsync(h, "lm5");
+        await Eventually.TrueAsync(() => livedesk.StatusCallsIn(deskId).Contains("resolved"), "the session timeout did not resolve the conversation");
+        var view = await h.OnlyConversationOfAsync("lm5");
         Assert.Equal("session-timeout", view.GetProperty("handoff").GetProperty("endReason").GetString());
         Assert.Equal("resolved", livedesk.Statuses[deskId]);
     }
@@ -218,7 +195,7 @@ public sealed class LivedeskMessengerTests
         var (h, _) = await StartAsync(livedesk, "lm9", new { mode = "helpdesk-to-helpdesk" }, new() { ["Handoff:HelpDesks:Livedesk:HandOverTeamId"] = "3" });
         await using var __ = h;
         var (deskId, _) = await livedesk.ContactWritesAsync("I want a human");
-        await WaitUntilAsync(() => livedesk.CallsTo($"/conversations/{deskId}/assignments").Any(), "the conversation was not assigned");
+        await Eventually.TrueAsync(() => livedesk.CallsTo($"/conversations/{deskId}/assignments").Any(), "the conversation was not assigned");
         Assert.Equal(3, livedesk.CallsTo($"/conversations/{deskId}/assignments").Single()!["team_id"]!.GetValue<int>());
         Assert.Equal("open", livedesk.StatusCallsIn(deskId).First());
     }

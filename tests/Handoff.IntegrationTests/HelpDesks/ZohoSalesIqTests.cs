@@ -57,13 +57,6 @@ public sealed class ZohoSalesIqTests
         return zoho.LastConversationId!;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < until) await Task.Delay(30);
-        Assert.True(condition(), what);
-    }
-
     [Fact]
     public async Task The_operator_authorises_salesiq_once_and_the_refresh_token_is_stored_but_never_shown()
     {
@@ -175,7 +168,7 @@ public sealed class ZohoSalesIqTests
         Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(zoho.WebhookRequest(address, new JsonObject { ["entity"] = "x" }))).StatusCode);
 
         await chat.SendAsync("thanks!");
-        await WaitUntilAsync(() => zoho.CallsTo($"/conversations/{deskId}/messages").Any(), "the user's message did not reach SalesIQ");
+        await Eventually.TrueAsync(() => zoho.CallsTo($"/conversations/{deskId}/messages").Any(), "the user's message did not reach SalesIQ");
         Assert.Equal("thanks!", zoho.CallsTo($"/conversations/{deskId}/messages").Single()!["text"]!.ToString());
 
         Assert.Equal(200, await zoho.CompletesAsync(deskId));
@@ -218,7 +211,7 @@ public sealed class ZohoSalesIqTests
         Assert.Equal(200, await zoho.OperatorRepliesAsync(second, "Hello Max"));
         await chat.WaitForStateAsync("with-human");
         await chat.WaitForStateAsync("bot", "session-timeout", timeoutMs: 8000);
-        await WaitUntilAsync(() => zoho.CallsTo($"/conversations/{second}/close").Any(), "the session timeout did not close the SalesIQ conversation");
+        await Eventually.TrueAsync(() => zoho.CallsTo($"/conversations/{second}/close").Any(), "the session timeout did not close the SalesIQ conversation");
         Assert.DoesNotContain(zoho.Calls, c => c.Path == $"/conversations/{first}/close");
     }
 
@@ -241,7 +234,7 @@ public sealed class ZohoSalesIqTests
         zoho.ExpiredTokenAs401 = true;
         zoho.ExpireAccessTokens();
         await Task.WhenAll(Enumerable.Range(1, 4).Select(i => chat.SendAsync($"m{i}")));
-        await WaitUntilAsync(() => zoho.CallsTo($"/conversations/{deskId}/messages").Count() == 4, "the messages did not all reach SalesIQ");
+        await Eventually.TrueAsync(() => zoho.CallsTo($"/conversations/{deskId}/messages").Count() == 4, "the messages did not all reach SalesIQ");
         Assert.Equal(["m1", "m2", "m3", "m4"], zoho.CallsTo($"/conversations/{deskId}/messages").Select(b => b!["text"]!.ToString()));
         Assert.Equal(refreshesAfterConnect + 2, zoho.Refreshes);
 
