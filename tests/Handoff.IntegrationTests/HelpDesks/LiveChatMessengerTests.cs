@@ -203,4 +203,17 @@ public sealed class LiveChatMessengerTests
         var verified = await (await h.Admin.PostAsync("/api/agents/lm5/helpdesk/verify", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("available", verified.GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task A_channel_to_helpdesk_agent_refuses_a_request_from_inside_livechat_with_wrong_channel()
+    {
+        await using var livechat = await FakeLiveChat.StartAsync();
+        var (h, _, _) = await StartAsync(livechat, "lm9", new { mode = "channel-to-helpdesk" }, withAgentToken: false);
+        await using var __ = h;
+        await using var inLiveChat = await ChatClient.StartAsync(h.BaseAddress, "lm9", email: "a@example.com", channel: "livechat");
+        await inLiveChat.SendAsync("I want a human");
+        await inLiveChat.WaitForStateAsync("bot", "wrong-channel");
+        Assert.DoesNotContain(livechat.Calls, c => c.Method == "start_chat");
+        Assert.DoesNotContain(livechat.AgentCalls, c => c.Method == "transfer_chat");
+    }
 }

@@ -123,6 +123,9 @@ public sealed class ZohoSalesIqZobotTests
 
         (await h.Admin.PutAsJsonAsync("/api/agents/zb3/handoff", new { mode = "channel-to-helpdesk" })).EnsureSuccessStatusCode();
         Assert.Equal(409, (await zoho.VisitorWritesAsync("19367000000140004", "hello", first: true)).Status);
+        await using var inSalesIq = await ChatClient.StartAsync(h.BaseAddress, "zb3", email: "a@example.com", channel: "zoho-salesiq");
+        await inSalesIq.SendAsync("I want a human");
+        await inSalesIq.WaitForStateAsync("bot", "wrong-channel");
     }
 
     [Fact]
