@@ -35,14 +35,22 @@ public static class AgentEndpoints
             return Results.Ok(await agent.GetLiveConversationsAsync());
         });
 
-        agents.MapPut("/handoff", async (string agentId, HandoffSettingsBody body, IGrainFactory grains) =>
+        agents.MapPut("/handoff", async (string agentId, HandoffSettingsBody body, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time) =>
         {
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var (settings, errors) = body.Validate();
             if (settings is null) return Results.ValidationProblem(errors);
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
+            var before = (await agent.GetHandoffSettingsAsync())?.Mode;
             await agent.SetHandoffSettingsAsync(settings);
-            return Results.Ok(SettingsView(settings, await agent.GetHelpDeskAsync()));
+            var helpDesk = await agent.GetHelpDeskAsync();
+            if (helpDesk is not null && before != settings.Mode && settings.Mode == HandoffSettings.HelpDeskToHelpDesk)
+            {
+                // The desk's messenger side (a bot agent, bot webhooks) is set up when the mode is switched on, not only on verify.
+                helpDesk = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
+            }
+
+            return Results.Ok(SettingsView(settings, helpDesk));
         });
 
         agents.MapGet("/handoff", async (string agentId, IGrainFactory grains) =>

@@ -216,4 +216,17 @@ public sealed class LiveChatMessengerTests
         Assert.DoesNotContain(livechat.Calls, c => c.Method == "start_chat");
         Assert.DoesNotContain(livechat.AgentCalls, c => c.Method == "transfer_chat");
     }
+
+    [Fact]
+    public async Task Switching_the_mode_on_sets_up_the_livechat_bot_without_another_verify()
+    {
+        await using var livechat = await FakeLiveChat.StartAsync();
+        var (h, _, connection) = await StartAsync(livechat, "lm8", new { mode = "channel-to-helpdesk" });
+        await using var __ = h;
+        Assert.DoesNotContain(livechat.AgentCalls, c => c.Method is "create_bot" or "register_webhook");
+        var settings = await (await h.Admin.PutAsJsonAsync("/api/agents/lm8/handoff", new { mode = "helpdesk-to-helpdesk" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("available", settings.GetProperty("helpDeskStatus").GetString());
+        Assert.Contains(livechat.AgentCalls, c => c.Method == "create_bot");
+        Assert.Contains(livechat.AgentCalls, c => c.Method == "register_webhook");
+    }
 }
