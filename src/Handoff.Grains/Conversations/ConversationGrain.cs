@@ -41,9 +41,6 @@ public sealed partial class ConversationGrain(
     private static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(5);
     private static readonly HashSet<string> HelpDeskChannels = ["intercom", "livechat", "zoho-salesiq", "livedesk", "sobot"];
 
-    // SalesIQ's Zobot has no asynchronous bot reply (helpdesks.md 3.7): the bot's words wait for its next webhook answer.
-    private static readonly HashSet<string> AnswersInWebhook = ["zoho-salesiq"];
-    private const int MaxPendingDeskReplies = 20;
 
     private readonly List<ChatMessage> recent = [];
     private readonly Dictionary<IChatPushObserver, DateTimeOffset> observers = new();
@@ -98,82 +95,6 @@ public sealed partial class ConversationGrain(
         S.CreatedAt = Now;
         await state.WriteStateAsync();
     }
-
-    public async Task CreateInDeskAsync(string agentId, string kind, string deskConversationId)
-    {
-        if (!S.Created)
-        {
-            await CreateAsync(agentId, kind, null, null);
-            S.DeskConversationId = deskConversationId;
-            await state.WriteStateAsync();
-        }
-    }
-
-    public async Task<SendResult> ReceiveDeskUserMessageAsync(string text, string externalId, string? email)
-    {
-        EnsureCreated();
-        if (S.Email is null && EmailAddress.TryNormalize(email ?? "", out var known))
-        {
-            // The desk knows its user's e-mail: it is not asked for then.
-            S.Email = known;
-            await state.WriteStateAsync();
-        }
-
-        var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, "d:" + externalId);
-        if (duplicate)
-        {
-            return new SendResult(message.Seq, true);
-        }
-
-        switch (Active?.State)
-        {
-            case null:
-                await BotTurnAsync(message);
-                break;
-            case ConversationStates.AwaitingEmail:
-                await TakeEmailAnswerAsync(message);
-                break;
-            case ConversationStates.WaitTimeoutPrompt:
-                // Inside the desk the user answers the prompt in words: "end" (or no, stop) ends, anything else keeps waiting.
-                if (EndWords().IsMatch(message.Text))
-                {
-                    await EndHandoffByUserAsync();
-                }
-                else
-                {
-                    await KeepWaitingAsync();
-                }
-
-                break;
-            case ConversationStates.WithHuman:
-                // The message is in the desk already; the session timeout counts from the human's last message while the user has not answered.
-                S.Deadline = null;
-                DisposeDeadlineTimer();
-                await state.WriteStateAsync();
-                await UpdateBackstopAsync();
-                break;
-        }
-
-        return new SendResult(message.Seq, false);
-    }
-
-    public async Task<DeskAnswer> TakeDeskAnswerAsync()
-    {
-        EnsureCreated();
-        var answer = new DeskAnswer(S.PendingDeskReplies.ToList(), S.ForwardPending);
-        if (answer.Replies.Count > 0 || answer.Forward)
-        {
-            S.PendingDeskReplies.Clear();
-            S.ForwardPending = false;
-            S.RecentDeskAnswers.AddRange(answer.Replies);
-            S.RecentDeskAnswers.RemoveRange(0, Math.Max(0, S.RecentDeskAnswers.Count - MaxPendingDeskReplies));
-            await state.WriteStateAsync();
-        }
-
-        return answer;
-    }
-
-    private bool InAnswerOnlyDesk => S.DeskConversationId is not null && AnswersInWebhook.Contains(S.Channel);
 
     public Task<ConversationView> GetAsync(int lastMessages)
     {
@@ -631,22 +552,6 @@ public sealed partial class ConversationGrain(
         return new HandoffOutcome("waiting-for-human", handoff.HandoffId);
     }
 
-    /// <summary>The conversation is the desk's own: the desk's humans get it, and its webhooks find this hand-off by it.</summary>
-    private async Task<DeskConversation> HandOverInDeskAsync(HelpDeskConnection connection, string deskConversationId)
-    {
-        if (InAnswerOnlyDesk)
-        {
-            // The forward travels in the webhook's answer, after the texts before it.
-            S.ForwardPending = true;
-            return new DeskConversation(deskConversationId, null);
-        }
-
-        // Service texts go into the desk before the hand-over, in the order the user should read them.
-        await DeliverOutboxAsync();
-        await HelpDesk.HandOverAsync(connection, deskConversationId);
-        return new DeskConversation(deskConversationId, null);
-    }
-
     private async Task<HandoffOutcome> RefuseAsync(string reason, string text)
     {
         var handoff = S.Handoff!;
@@ -1026,6 +931,4 @@ public sealed partial class ConversationGrain(
     private static string NewId(string prefix) =>
         prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(end|stop|no|quit|cancel|close)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex EndWords();
 }
