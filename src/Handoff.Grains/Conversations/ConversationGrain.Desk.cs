@@ -37,42 +37,7 @@ public sealed partial class ConversationGrain
             await state.WriteStateAsync();
         }
 
-        var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, "d:" + externalId);
-        if (duplicate)
-        {
-            return new SendResult(message.Seq, true);
-        }
-
-        switch (Active?.State)
-        {
-            case null:
-                await BotTurnAsync(message);
-                break;
-            case ConversationStates.AwaitingEmail:
-                await TakeEmailAnswerAsync(message);
-                break;
-            case ConversationStates.WaitTimeoutPrompt:
-                // Inside the desk the user answers the prompt in words: "end" (or no, stop) ends, anything else keeps waiting.
-                if (EndWords().IsMatch(message.Text))
-                {
-                    await EndHandoffByUserAsync();
-                }
-                else
-                {
-                    await KeepWaitingAsync();
-                }
-
-                break;
-            case ConversationStates.WithHuman:
-                // The message is in the desk already; the session timeout counts from the human's last message while the user has not answered.
-                S.Deadline = null;
-                DisposeDeadlineTimer();
-                await state.WriteStateAsync();
-                await UpdateBackstopAsync();
-                break;
-        }
-
-        return new SendResult(message.Seq, false);
+        return await AcceptUserMessageAsync(text, "d:" + externalId);
     }
 
     public async Task<DeskAnswer> TakeDeskAnswerAsync()

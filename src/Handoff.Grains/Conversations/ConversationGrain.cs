@@ -122,10 +122,19 @@ public sealed partial class ConversationGrain(
         return await transcript.ReadAfterAsync(Id, Math.Max(0, afterSeq), 100_000);
     }
 
-    public async Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId)
+    public Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId)
     {
         EnsureCreated();
-        var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, clientMessageId is { Length: > 0 } c ? "u:" + c : null);
+        return AcceptUserMessageAsync(text, clientMessageId is { Length: > 0 } c ? "u:" + c : null);
+    }
+
+    /// <summary>
+    /// A user's message, from our channels or from a desk's messenger: stored once, then the bot's turn, the e-mail
+    /// answer, or on to the human. Inside a desk the human has it already and the wait-timeout prompt is answered in words.
+    /// </summary>
+    private async Task<SendResult> AcceptUserMessageAsync(string text, string? dedupeKey)
+    {
+        var (message, duplicate) = await AppendAsync(ChatMessage.User, CheckText(text), null, dedupeKey);
         if (duplicate)
         {
             return new SendResult(message.Seq, true);
@@ -139,9 +148,18 @@ public sealed partial class ConversationGrain(
             case ConversationStates.AwaitingEmail:
                 await TakeEmailAnswerAsync(message);
                 break;
+            case ConversationStates.WaitTimeoutPrompt when S.DeskConversationId is not null:
+                if (EndWords().IsMatch(message.Text)) await EndHandoffByUserAsync();
+                else await KeepWaitingAsync();
+                break;
             default:
                 var handoff = Active!;
-                S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Chat, HandoffId = handoff.HandoffId, DeskConversationId = handoff.DeskConversationId, MessageId = message.Id, Text = message.Text });
+                if (S.DeskConversationId is null)
+                {
+                    S.Outbox.Add(new OutboxItem { Kind = OutboxItem.Chat, HandoffId = handoff.HandoffId, DeskConversationId = handoff.DeskConversationId, MessageId = message.Id, Text = message.Text });
+                    ScheduleOutbox(TimeSpan.Zero);
+                }
+
                 if (handoff.State == ConversationStates.WithHuman)
                 {
                     // The session timeout counts from the human's last message while the user has not answered.
@@ -150,7 +168,6 @@ public sealed partial class ConversationGrain(
                 }
 
                 await state.WriteStateAsync();
-                ScheduleOutbox(TimeSpan.Zero);
                 await UpdateBackstopAsync();
                 break;
         }
