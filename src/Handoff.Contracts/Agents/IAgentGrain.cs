@@ -22,7 +22,21 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("set-bot")] Task SetBotSettingsAsync(BotSettings settings);
     [Alias("verify-helpdesk")] Task<HelpDeskConnection?> VerifyHelpDeskAsync();
     [Alias("helpdesk-for-handoff")] Task<HelpDeskConnection?> GetHelpDeskForHandoffAsync(TimeSpan recheckUnavailableAfter);
+
+    /// <summary>
+    /// Everything a conversation needs of its agent in one call. <paramref name="listenerConversationId"/>, when given,
+    /// is told (<see cref="Conversations.IConversationGrain.AgentChangedAsync"/>) when any of it changes.
+    /// </summary>
+    [ReadOnly, Alias("snapshot")] Task<AgentSnapshot> GetSnapshotAsync(string? listenerConversationId);
 }
+
+/// <summary>One agent's settings, bot and help-desk connection (secrets decrypted) at one <see cref="Version"/>.</summary>
+[GenerateSerializer, Immutable, Alias("handoff.agent-snapshot")]
+public sealed record AgentSnapshot(
+    [property: Id(0)] long Version,
+    [property: Id(1)] HandoffSettings? Settings,
+    [property: Id(2)] BotSettings? Bot,
+    [property: Id(3)] HelpDeskConnection? HelpDesk);
 
 /// <summary>A conversation of the agent as the operator console lists it.</summary>
 [GenerateSerializer, Immutable, Alias("handoff.live-conversation")]

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Handoff.Contracts.Realtime;
 
 namespace Handoff.Contracts.Conversations;
@@ -63,6 +64,9 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("human-event")] Task<bool> ReceiveHumanEventAsync(HumanEvent humanEvent);
     [Alias("subscribe")] Task SubscribeAsync(IChatPushObserver observer);
     [Alias("unsubscribe")] Task UnsubscribeAsync(IChatPushObserver observer);
+
+    /// <summary>The agent's settings changed: the snapshot this activation holds is stale from <paramref name="version"/> on.</summary>
+    [OneWay, Alias("agent-changed")] Task AgentChangedAsync(long version);
 }
 
 /// <summary>Maps a hand-off id (what a help-desk sees) to its conversation. Key: the hand-off id.</summary>

@@ -61,6 +61,9 @@ public sealed class AgentGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task<AgentSnapshot> GetSnapshotAsync(string? listenerConversationId) =>
+        new(0, state.State.Settings, await GetBotSettingsAsync(), Open(state.State.HelpDesk));
+
     public Task<HandoffSettings?> GetHandoffSettingsAsync() => Task.FromResult(state.State.Settings);
 
     public async Task SetHandoffSettingsAsync(HandoffSettings settings)

@@ -336,6 +336,8 @@ public sealed partial class ConversationGrain(
         return Task.CompletedTask;
     }
 
+    public Task AgentChangedAsync(long version) => Task.CompletedTask;
+
     public Task UnsubscribeAsync(IChatPushObserver observer)
     {
         observers.Remove(observer);
