@@ -53,6 +53,12 @@ public interface IConversationGrain : IGrainWithStringKey
     /// said, and whether to forward the conversation to the desk's humans. Taking it empties it.
     /// </summary>
     [Alias("take-desk-answer")] Task<DeskAnswer> TakeDeskAnswerAsync();
+
+    /// <summary>
+    /// Completes when the bot has answered the user's messages up to <paramref name="seq"/> (bot turns run after the
+    /// message is acknowledged); for desks that take the bot's words only in their webhook's answer.
+    /// </summary>
+    [AlwaysInterleave, Alias("wait-for-bot")] Task WaitForBotAsync(long seq);
     [Alias("view")] Task<ConversationView> GetAsync(int lastMessages);
     [Alias("resume")] Task<IReadOnlyList<ChatMessage>> ResumeAsync(long afterSeq);
     [Alias("send")] Task<SendResult> SendUserMessageAsync(string text, string? clientMessageId);

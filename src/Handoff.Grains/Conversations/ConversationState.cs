@@ -1,3 +1,5 @@
+using Handoff.Core.Handoffs;
+
 namespace Handoff.Grains.Conversations;
 
 /// <summary>
@@ -35,8 +37,21 @@ public sealed class ConversationState
 
     /// <summary>The last texts given in those answers: if the desk reports them as an operator's, they are our echo.</summary>
     [Id(13)] public List<string> RecentDeskAnswers { get; set; } = [];
+
+    /// <summary>What the hand-off rules see of this state.</summary>
+    public HandoffState ToMachine() => new(Handoff?.ToAttempt(), Deadline, Email, HandoffNames.EndReasonOf(EndReasonForBot), DeskConversationId is not null);
+
+    /// <summary>Takes the rules' new state; the hand-off record is replaced, never changed in place, so a failed write can be undone.</summary>
+    public void Take(HandoffState next)
+    {
+        Handoff = next.Handoff is { } h ? HandoffRecord.From(h) : null;
+        Deadline = next.Deadline;
+        Email = next.Email;
+        EndReasonForBot = next.EndReasonForBot is { } r ? HandoffNames.Of(r) : null;
+    }
 }
 
+/// <summary>The stored form of a <see cref="HandoffAttempt"/>; names as API.md spells them, "opening" while the desk is asked.</summary>
 [GenerateSerializer, Alias("handoff.handoff-record")]
 public sealed class HandoffRecord
 {
@@ -55,8 +70,19 @@ public sealed class HandoffRecord
 
     /// <summary>The desk may lose webhooks: a quiet hand-off reads its conversation back.</summary>
     [Id(10)] public bool ReadBackWhenQuiet { get; set; }
+
+    public HandoffAttempt ToAttempt() => new(HandoffId, HandoffNames.StageOf(State), RequestedAt, CurrentQuestionSeq, Reason, OpenedAt,
+        FirstHumanReplyAt, EndedAt, HandoffNames.EndReasonOf(EndReason), DeskConversationId, ReadBackWhenQuiet);
+
+    public static HandoffRecord From(HandoffAttempt a) => new()
+    {
+        HandoffId = a.HandoffId, State = HandoffNames.Stored(a.Stage), RequestedAt = a.RequestedAt, OpenedAt = a.OpenedAt,
+        FirstHumanReplyAt = a.FirstHumanReplyAt, EndedAt = a.EndedAt, EndReason = a.EndReason is { } r ? HandoffNames.Of(r) : null,
+        CurrentQuestionSeq = a.CurrentQuestionSeq, Reason = a.Reason, DeskConversationId = a.DeskConversationId, ReadBackWhenQuiet = a.ReadBackWhenQuiet,
+    };
 }
 
+/// <summary>One call to the help-desk waiting in the outbox.</summary>
 [GenerateSerializer, Alias("handoff.outbox-item")]
 public sealed class OutboxItem
 {

@@ -189,7 +189,7 @@ public static class HelpDeskWebhookEndpoints
         var conversation = grains.GetGrain<IConversationGrain>(desk.ConversationId);
         if (call.Text is { } text)
         {
-            var turn = conversation.ReceiveDeskUserMessageAsync(text, call.MessageId, call.VisitorEmail);
+            var turn = ReceiveAndWaitForBotAsync(conversation, text, call.MessageId, call.VisitorEmail);
             var window = config.GetValue<TimeSpan?>("Handoff:HelpDesks:ZohoSalesIq:ZobotAnswerWithin") ?? TimeSpan.FromSeconds(4);
             if (await Task.WhenAny(turn, Task.Delay(window)) != turn)
             {
@@ -209,6 +209,13 @@ public static class HelpDeskWebhookEndpoints
 
         var answer = await conversation.TakeDeskAnswerAsync();
         return Results.Json(ZohoSalesIqZobot.Answer(answer.Replies, answer.Forward, connection.Settings.GetValueOrDefault("departmentId")));
+    }
+
+    /// <summary>The visitor's message is acknowledged first; the bot's turn runs after it, and the answer waits for that turn.</summary>
+    private static async Task ReceiveAndWaitForBotAsync(IConversationGrain conversation, string text, string messageId, string? email)
+    {
+        var sent = await conversation.ReceiveDeskUserMessageAsync(text, messageId, email);
+        await conversation.WaitForBotAsync(sent.Seq);
     }
 
     private static IResult Answer(int status, string message) => Results.Json(new { status, message }, statusCode: status);
