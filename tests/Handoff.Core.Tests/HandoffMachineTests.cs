@@ -570,6 +570,16 @@ public sealed class HandoffMachineTests
     }
 
     [Fact]
+    public void Inside_a_desk_messenger_the_first_human_message_is_announced_but_not_said_because_the_desk_shows_who_joined()
+    {
+        var before = At(HandoffStage.WaitingForHuman, Now.AddSeconds(20), inDeskMessenger: true);
+        var d = Decide(before, new HumanWrote());
+
+        Assert.Equal(HandoffStage.WithHuman, d.State.Handoff!.Stage);
+        AssertEffects(d, new AnnounceState(ChatState.WithHuman, null));
+    }
+
+    [Fact]
     public void A_human_message_while_the_desk_is_still_opening_puts_the_user_with_the_human_and_marks_it_opened()
     {
         var before = At(HandoffStage.Opening);

@@ -119,7 +119,10 @@ public static partial class HandoffMachine
         var joined = h.Stage != HandoffStage.WithHuman;
         var next = joined ? h with { Stage = HandoffStage.WithHuman, FirstHumanReplyAt = now, OpenedAt = h.OpenedAt ?? now } : h;
         return new(state with { Handoff = next, Deadline = now + policy.SessionTimeout },
-            joined ? [new AnnounceState(ChatState.WithHuman, null)] : []);
+            !joined ? [] : state.InDeskMessenger
+                // Inside a desk's messenger the desk itself shows who joined.
+                ? [new AnnounceState(ChatState.WithHuman, null)]
+                : [new Say(ServiceText.HumanJoined), new AnnounceState(ChatState.WithHuman, null)]);
     }
 
     private static HandoffDecision Deadline(HandoffState state, HandoffPolicy policy, DateTimeOffset now)

@@ -52,6 +52,7 @@ public enum ServiceText
     InvalidEmail,
     Waiting,
     WaitTimeoutPrompt,
+    HumanJoined,
     Ended,
     Unavailable,
     OffHoursReply,

@@ -43,6 +43,7 @@ public sealed class AgentSnapshotCache(string conversationId, Func<IAgentGrain> 
         ServiceText.InvalidEmail => settings.Texts.InvalidEmail,
         ServiceText.Waiting => settings.Texts.Waiting,
         ServiceText.WaitTimeoutPrompt => settings.Texts.WaitTimeoutPrompt,
+        ServiceText.HumanJoined => settings.Texts.HumanJoined,
         ServiceText.Ended => settings.Texts.Ended,
         ServiceText.OffHoursReply => settings.OffHoursReply,
         _ => settings.Texts.Unavailable,

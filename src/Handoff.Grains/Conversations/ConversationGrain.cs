@@ -270,13 +270,14 @@ public sealed partial class ConversationGrain : Grain, IConversationGrain, IConv
         }
 
         readBack.Heard();
+        // The state moves first, so the user reads that a person joined before the person's words; a crash in
+        // between is mended by the desk's retry, which finds the message not stored yet.
+        await ApplyAsync(new HumanWrote());
         if (!stored)
         {
-            // Stored before the state moves: a crash in between leaves a message whose repeat (the desk retries) moves it.
             await AppendAsync(ChatMessage.Human, text, humanEvent.SenderName, dedupeKey, dedupeKey is null ? null : ConversationTranscript.StableId(dedupeKey));
         }
 
-        await ApplyAsync(new HumanWrote());
         return !stored;
     }
 
