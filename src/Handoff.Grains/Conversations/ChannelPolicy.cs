@@ -14,7 +14,11 @@ public static class ChannelPolicy
 
     public static bool AnswersInsideWebhook(string kind) => InsideWebhook.Contains(kind);
 
-    public static HandoffPolicy For(HandoffSettings? settings, HelpDeskConnection? desk, string channel)
+    /// <param name="forRequest">
+    /// A hand-off request needs the agent's time zone, and fails (changing nothing) when this node does not know it;
+    /// every other event reads only the timeouts, so a bot conversation never fails over a zone.
+    /// </param>
+    public static HandoffPolicy For(HandoffSettings? settings, HelpDeskConnection? desk, string channel, bool forRequest)
     {
         if (settings is null)
         {
@@ -29,8 +33,7 @@ public static class ChannelPolicy
             AnswersInsideWebhook: InsideWebhook.Contains(desk.Kind));
         return new HandoffPolicy(settings.Enabled, settings.Mode == HandoffSettings.HelpDeskToHelpDesk,
             TimeSpan.FromSeconds(settings.WaitTimeoutSeconds), TimeSpan.FromSeconds(settings.SessionTimeoutSeconds),
-            // An unknown zone throws here, before anything is decided: the conversation stays as it was.
-            TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), settings.ServicePeriods.Select(AgentSettingsDefaults.ToServicePeriod).ToList(),
+            forRequest ? TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone) : TimeZoneInfo.Utc, forRequest ? settings.ServicePeriods.Select(AgentSettingsDefaults.ToServicePeriod).ToList() : [],
             facts ?? new DeskFacts(false, HelpDeskChannels.Contains(channel), false));
     }
 }

@@ -43,6 +43,8 @@ public sealed class HandoffFlowTests
         await chat.WaitForStateAsync("with-human");
         var human = await chat.WaitForTextAsync("human", "Hi Bob, Anna here.");
         Assert.Equal("Anna", human.GetProperty("senderName").GetString());
+        var joined = await chat.WaitForTextAsync("system", "A person from our team has joined the conversation.");
+        Assert.Equal(human.GetProperty("seq").GetInt64() - 1, joined.GetProperty("seq").GetInt64()); // told, then the words
 
         var botCount = chat.Ordered().Count(m => m.GetProperty("from").GetString() == "bot");
         await chat.SendAsync("thanks, where is it?");
