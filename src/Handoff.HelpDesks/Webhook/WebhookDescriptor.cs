@@ -21,9 +21,9 @@ public sealed class WebhookDescriptor : HelpDeskDescriptor
     public override IReadOnlyDictionary<string, string> Help { get; } = new Dictionary<string, string>
     {
         ["url"] = "your server's base: we append /conversation/establish, /chat and /conversation/close",
-        ["username"] = "HTTP Basic user your server expects (optional)",
-        ["password"] = "HTTP Basic password your server expects (optional)",
-        ["signingSecret"] = "shared secret for X-Handoff-Signature on both directions (optional)",
+        ["username"] = "HTTP Basic user your server expects",
+        ["password"] = "HTTP Basic password your server expects",
+        ["signingSecret"] = "shared secret for X-Handoff-Signature, both directions",
     };
 
     public override IReadOnlyDictionary<string, string> Examples { get; } = new Dictionary<string, string>

@@ -30,7 +30,7 @@ public sealed class PigeonPostDescriptor : HelpDeskDescriptor
     {
         ["loft"] = "the loft that takes hand-offs",
         ["token"] = "the loft's token, carried by its webhooks",
-        ["ring"] = "a leg-ring colour (optional)",
+        ["ring"] = "a leg-ring colour: red or blue",
     };
 
     public override void Validate(IReadOnlyDictionary<string, string> settings, IDictionary<string, string[]> errors)
