@@ -24,7 +24,11 @@ public enum HelpDeskEventKind
 }
 
 /// <summary>The answer of a webhook parser: a verdict on the request, and what it says when it is accepted.</summary>
-public sealed record WebhookVerdict(int Status, string? Problem, IReadOnlyList<HelpDeskEvent> Events)
+/// <param name="Batch">
+/// The call carries other conversations' traffic too (a Sobot forwarding batch): an item for a conversation that is
+/// not ours, or has ended, is skipped and counted instead of failing the call, which the desk would send again.
+/// </param>
+public sealed record WebhookVerdict(int Status, string? Problem, IReadOnlyList<HelpDeskEvent> Events, bool Batch = false)
 {
     public static WebhookVerdict Unauthorized(string why) => new(401, why, []);
     public static WebhookVerdict Malformed(string why) => new(400, why, []);

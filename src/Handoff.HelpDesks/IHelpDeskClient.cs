@@ -48,11 +48,8 @@ public interface IHelpDeskClient
     Task SendUserMessageAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string deskConversationId,
         string messageId, string text, CancellationToken cancellationToken);
 
-    /// <summary>True for desks that send a webhook once, without retries: their conversations are read back when quiet.</summary>
-    bool MayLoseWebhooks => false;
-
     /// <summary>
-    /// For desks whose webhooks may be lost (sent once, no retry): the human's messages of the conversation as the
+    /// For desks whose webhooks may be lost (<see cref="HelpDeskCapabilities.MayLoseWebhooks"/>: sent once, no retry): the human's messages of the conversation as the
     /// desk holds them, oldest first, with the same dedupe keys its webhooks carry. Desks that retry need not.
     /// </summary>
     Task<IReadOnlyList<HelpDeskEvent>> ReadHumanMessagesAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session,

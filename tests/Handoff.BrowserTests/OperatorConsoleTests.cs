@@ -97,7 +97,7 @@ public sealed class OperatorConsoleTests(ChromiumFixture chromium)
         await page.GetByRole(AriaRole.Button, new() { Name = "Check status" }).ClickAsync();
         await Assertions.Expect(page.Locator("#desk-status")).ToHaveTextAsync("available");
         await page.GetByRole(AriaRole.Button, new() { Name = "Load departments" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#zoho-department option")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByLabel("Service group (department)").Locator("option")).ToHaveCountAsync(3);
         await page.GetByLabel("Service group (department)").SelectOptionAsync("19367000000009999");
         await Assertions.Expect(page.Locator("#desk-settings")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"departmentId\": \"19367000000009999\""));
         await page.GetByRole(AriaRole.Button, new() { Name = "Connect and verify" }).ClickAsync();

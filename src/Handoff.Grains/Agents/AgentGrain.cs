@@ -10,7 +10,8 @@ namespace Handoff.Grains.Agents;
 public sealed class AgentGrain(
     [PersistentState(stateName: "agent", storageName: GrainStorage.Name)] IPersistentState<AgentState> state,
     SecretProtector secrets,
-    TimeProvider time) : Grain, IAgentGrain
+    TimeProvider time,
+    HelpDeskCatalog catalog) : Grain, IAgentGrain
 {
     private static readonly TimeSpan LiveFor = TimeSpan.FromMinutes(30);
     private readonly Dictionary<string, LiveConversation> live = new();
@@ -79,14 +80,14 @@ public sealed class AgentGrain(
     {
         // The receiving secret survives a settings change so the address pasted into the desk keeps working.
         var secret = state.State.HelpDesk?.ReceivingSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var sealedSettings = settings.Where(kv => !HelpDeskKinds.IsGranted(kind, kv.Key))
-            .ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
+        var sealedSettings = settings.Where(kv => !catalog.IsGranted(kind, kv.Key))
+            .ToDictionary(kv => kv.Key, kv => catalog.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
         if (state.State.HelpDesk is { } previous && previous.Kind == kind &&
             previous.Settings.GetValueOrDefault("clientId") == settings.GetValueOrDefault("clientId") &&
             previous.Settings.GetValueOrDefault("region") == settings.GetValueOrDefault("region"))
         {
             // A grant belongs to the OAuth client and its data centre: other changes (department, key) keep it.
-            foreach (var (key, value) in previous.Settings.Where(kv => HelpDeskKinds.IsGranted(kind, kv.Key)))
+            foreach (var (key, value) in previous.Settings.Where(kv => catalog.IsGranted(kind, kv.Key)))
             {
                 sealedSettings[key] = value;
             }
@@ -120,7 +121,7 @@ public sealed class AgentGrain(
         }
 
         var settings = current.Settings.ToDictionary(kv => kv.Key, kv => kv.Value);
-        foreach (var (key, value) in grant.Where(kv => HelpDeskKinds.IsGranted(kind, kv.Key)))
+        foreach (var (key, value) in grant.Where(kv => catalog.IsGranted(kind, kv.Key)))
         {
             settings[key] = secrets.Protect(value);
         }
@@ -153,10 +154,10 @@ public sealed class AgentGrain(
                 time.GetUtcNow());
         }
 
-        if (HelpDeskKinds.AwaitsAuthorization(connection.Kind, connection.Settings))
+        if (catalog.AwaitsAuthorization(connection.Kind, connection.Settings))
         {
             return await SetHelpDeskStatusAsync(HelpDeskConnection.NotConfigured,
-                $"not authorised yet: press Authorise in the console (GET /api/agents/{AgentKeys.AgentIdOf(this.GetPrimaryKeyString())}/helpdesk/zoho/authorize)",
+                $"not authorised yet: press Authorise in the console (GET /api/agents/{AgentKeys.AgentIdOf(this.GetPrimaryKeyString())}/helpdesk/authorize)",
                 time.GetUtcNow());
         }
 
@@ -198,7 +199,7 @@ public sealed class AgentGrain(
         var settings = new Dictionary<string, string>();
         foreach (var (key, value) in stored.Settings)
         {
-            if (!HelpDeskKinds.IsSecret(stored.Kind, key))
+            if (!catalog.IsSecret(stored.Kind, key))
             {
                 settings[key] = value;
             }

@@ -9,7 +9,7 @@ namespace Handoff.Grains.HelpDesks;
 
 /// <summary>Makes an agent's help-desk calls with the client of its kind, and keeps that client's session.</summary>
 [Reentrant, GrainType("helpdesk")]
-public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain, IHelpDeskGrain
+public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients, HelpDeskCatalog catalog) : Grain, IHelpDeskGrain
 {
     private readonly Dictionary<string, IHelpDeskClient> byKind = clients.ToDictionary(c => c.Kind);
     private HelpDeskSession session = new();
@@ -42,7 +42,7 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
         var opened = await client.OpenAsync(connection.Settings, Session(connection),
             new HelpDeskOpening(opening.AgentId, opening.ConversationId, opening.HandoffId, opening.Email, opening.UserId,
                 opening.Body.Select(b => (b.IsUser, b.Text)).ToList()), ct);
-        return new DeskConversation(opened.ConversationId, opened.UserId, client.MayLoseWebhooks);
+        return new DeskConversation(opened.ConversationId, opened.UserId, catalog.Has(connection.Kind, HelpDeskCapabilities.MayLoseWebhooks));
     });
 
     public Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text) => Call(connection, async (client, ct) =>
@@ -183,7 +183,7 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients) : Grain,
 
     private IHelpDeskClient Client(HelpDeskConnection connection) => byKind.TryGetValue(connection.Kind, out var client)
         ? client
-        : throw new HelpDeskFailedException($"help-desk kind '{connection.Kind}' is not built yet", null);
+        : throw new HelpDeskFailedException($"help-desk kind '{connection.Kind}' is not registered", null);
 
     /// <summary>What the client learned stays valid while the settings are the same; new settings start afresh.</summary>
     private HelpDeskSession Session(HelpDeskConnection connection)

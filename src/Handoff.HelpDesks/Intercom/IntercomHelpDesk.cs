@@ -17,7 +17,7 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
     public const string HttpClientName = "helpdesk-intercom";
     public const string DefaultVersion = "2.14";
 
-    public string Kind => "intercom";
+    public string Kind => IntercomDescriptor.KindName;
 
     public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
     {

@@ -30,7 +30,7 @@ public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfigurat
     public const string DefaultVersion = "3.6";
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
 
-    public string Kind => "livechat";
+    public string Kind => LiveChatDescriptor.KindName;
 
     public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
     {

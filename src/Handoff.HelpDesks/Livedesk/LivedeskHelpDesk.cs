@@ -23,10 +23,7 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
     public const string HttpClientName = "helpdesk-livedesk";
     public const string DefaultBaseUrl = "https://livedesk-api.engagelab.com";
 
-    public string Kind => "livedesk";
-
-    // Upstream Chatwoot sends API-inbox callbacks once (helpdesks.md 4.4); LiveDesk is assumed to do the same.
-    public bool MayLoseWebhooks => true;
+    public string Kind => LivedeskDescriptor.KindName;
 
     public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
     {

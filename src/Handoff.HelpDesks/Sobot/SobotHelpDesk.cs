@@ -7,12 +7,12 @@ namespace Handoff.HelpDesks.Sobot;
 
 /// <summary>
 /// Sobot (shared/helpdesks.md 5): our bot runs inside the Sobot widget, and a hand-off asks Sobot to pass the
-/// visitor to a human. Tokens come from <see cref="ISobotTokens"/> (one per appId for the cluster) and go in a
+/// visitor to a human. Tokens come from <see cref="IHelpDeskTokens"/> (one per appId for the cluster) and go in a
 /// <c>token</c> header. How an external bot asks for the transfer is not public (5.3, 5.4), so it is one configured
 /// call: <c>POST {baseUrl}{Handoff:HelpDesks:Sobot:TransferPath}</c> with the body <see cref="TransferBody"/> builds.
 /// The desk conversation id we keep is the visitor's <c>partnerId</c>, which Sobot's callbacks name.
 /// </summary>
-public sealed class SobotHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration, ISobotTokens tokens) : IHelpDeskClient
+public sealed class SobotHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration, IHelpDeskTokens tokens) : IHelpDeskClient
 {
     public const string HttpClientName = "helpdesk-sobot";
     public const string DefaultBaseUrl = "https://sg.sobot.io";
@@ -20,14 +20,14 @@ public sealed class SobotHelpDesk(IHttpClientFactory httpClients, IConfiguration
     public const string UserMessagePathKey = "Handoff:HelpDesks:Sobot:UserMessagePath";
     public const string EndPathKey = "Handoff:HelpDesks:Sobot:EndPath";
 
-    public string Kind => "sobot";
+    public string Kind => SobotDescriptor.KindName;
 
     public async Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken)
     {
         try
         {
             // The shared token, not a fresh one: fetching here would invalidate the token every other caller holds.
-            await tokens.GetAsync(BaseUrl(settings), settings["appId"], settings["appKey"], cancellationToken);
+            await tokens.GetAsync(SobotDescriptor.KindName, settings["appId"], SobotTokenSource.Credentials(BaseUrl(settings), settings["appId"], settings["appKey"]), cancellationToken);
         }
         catch (HelpDeskCallException ex)
         {
@@ -101,15 +101,16 @@ public sealed class SobotHelpDesk(IHttpClientFactory httpClients, IConfiguration
     private async Task PostAsync(IReadOnlyDictionary<string, string> settings, string path, JsonObject body, string call, CancellationToken cancellationToken)
     {
         var baseUrl = BaseUrl(settings);
-        var (appId, appKey) = (settings["appId"], settings["appKey"]);
-        var token = await tokens.GetAsync(baseUrl, appId, appKey, cancellationToken);
+        var appId = settings["appId"];
+        var credentials = SobotTokenSource.Credentials(baseUrl, appId, settings["appKey"]);
+        var token = await tokens.GetAsync(SobotDescriptor.KindName, appId, credentials, cancellationToken);
         if (await TryPostAsync(baseUrl, path, token, body, call, cancellationToken))
         {
             return;
         }
 
         // Someone fetched a new token (or ours expired early): renew once and try again; the refused call did nothing.
-        token = await tokens.RenewAsync(baseUrl, appId, appKey, token, cancellationToken);
+        token = await tokens.RenewAsync(SobotDescriptor.KindName, appId, credentials, token, cancellationToken);
         if (!await TryPostAsync(baseUrl, path, token, body, call, cancellationToken))
         {
             throw new HelpDeskCallException($"Sobot refused a renewed token ({call})");

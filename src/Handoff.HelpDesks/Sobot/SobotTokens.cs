@@ -5,16 +5,20 @@ using System.Text.Json.Nodes;
 namespace Handoff.HelpDesks.Sobot;
 
 /// <summary>
-/// Where the Sobot client gets its token. Every <c>get_token</c> call invalidates the tokens issued before it, so
-/// the silo answers this with one token per appId for the whole cluster (a grain), never one per call.
-/// Failures throw <see cref="HelpDeskCallException"/>.
+/// Sobot's token call for the cluster's token grain. Every <c>get_token</c> invalidates the tokens issued before it,
+/// so the Sobot client never calls it itself: it asks <see cref="IHelpDeskTokens"/> for the shared token of its appId.
+/// Credentials: <c>baseUrl</c>, <c>appId</c>, <c>appKey</c>.
 /// </summary>
-public interface ISobotTokens
+public sealed class SobotTokenSource(IHttpClientFactory httpClients) : IHelpDeskTokenSource
 {
-    Task<string> GetAsync(string baseUrl, string appId, string appKey, CancellationToken cancellationToken);
+    public string Name => SobotDescriptor.KindName;
 
-    /// <summary>After the desk refused <paramref name="rejectedToken"/>: a new one, fetched only if it is still the current one.</summary>
-    Task<string> RenewAsync(string baseUrl, string appId, string appKey, string rejectedToken, CancellationToken cancellationToken);
+    public Task<(string Token, TimeSpan ExpiresIn)> FetchAsync(IReadOnlyDictionary<string, string> credentials, DateTimeOffset now, CancellationToken cancellationToken) =>
+        SobotTokenApi.FetchAsync(httpClients.CreateClient(SobotHelpDesk.HttpClientName), credentials["baseUrl"], credentials["appId"], credentials["appKey"], now, cancellationToken);
+
+    /// <summary>What a token is fetched with, as the token grain keeps it.</summary>
+    public static Dictionary<string, string> Credentials(string baseUrl, string appId, string appKey) =>
+        new() { ["baseUrl"] = baseUrl.TrimEnd('/'), ["appId"] = appId, ["appKey"] = appKey };
 }
 
 /// <summary>The one <c>get_token</c> call (shared/helpdesks.md 5.1); only the token grain makes it.</summary>

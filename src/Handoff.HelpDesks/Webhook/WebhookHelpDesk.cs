@@ -3,7 +3,7 @@ namespace Handoff.HelpDesks.Webhook;
 /// <summary>The generic webhook protocol as an <see cref="IHelpDeskClient"/>: the desk's conversation id is our hand-off id.</summary>
 public sealed class WebhookHelpDesk(IHttpClientFactory httpClients, TimeProvider time) : IHelpDeskClient
 {
-    public string Kind => "webhook";
+    public string Kind => WebhookDescriptor.KindName;
 
     public Task<(bool Available, string Detail)> VerifyAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
         Client().VerifyAsync(WebhookDeskSettings.From(settings), cancellationToken);

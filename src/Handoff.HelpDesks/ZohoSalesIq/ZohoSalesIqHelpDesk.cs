@@ -32,7 +32,7 @@ public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfigu
     // Refresh ahead of the hour so no call goes out with a token about to lapse.
     private static readonly TimeSpan RefreshAhead = TimeSpan.FromMinutes(5);
 
-    public string Kind => "zoho-salesiq";
+    public string Kind => ZohoSalesIqDescriptor.KindName;
 
     /// <summary>The consent page of the connection's region (Org OAuth: <c>/oauth/v2/org/auth</c>).</summary>
     public static string AuthorizeUrl(IReadOnlyDictionary<string, string> settings, IConfiguration configuration, string redirectUri, string state)
@@ -158,7 +158,7 @@ public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfigu
         }
 
         Remember(session, answer);
-        return new Dictionary<string, string> { [HelpDeskKinds.ZohoRefreshToken] = refresh };
+        return new Dictionary<string, string> { [ZohoSalesIqDescriptor.RefreshToken] = refresh };
     }
 
     public async Task RegisterWebhookAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, string receivingAddress, CancellationToken cancellationToken)
@@ -268,9 +268,9 @@ public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfigu
                 return refreshedMeanwhile;
             }
 
-            if (settings.GetValueOrDefault(HelpDeskKinds.ZohoRefreshToken) is not { } refresh)
+            if (settings.GetValueOrDefault(ZohoSalesIqDescriptor.RefreshToken) is not { } refresh)
             {
-                throw new HelpDeskCallException("SalesIQ is not authorised yet: use the Authorise button (GET /api/agents/{agentId}/helpdesk/zoho/authorize)");
+                throw new HelpDeskCallException("SalesIQ is not authorised yet: use the Authorise button (GET /api/agents/{agentId}/helpdesk/authorize)");
             }
 
             var answer = await TokenCallAsync(settings, new Dictionary<string, string>

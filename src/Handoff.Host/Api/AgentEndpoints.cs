@@ -61,10 +61,10 @@ public static class AgentEndpoints
             return Results.Ok(SettingsView(await agent.GetHandoffSettingsAsync() ?? AgentSettingsDefaults.Disabled, await agent.GetHelpDeskAsync()));
         });
 
-        agents.MapPut("/helpdesk", async (string agentId, HelpDeskBody body, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time) =>
+        agents.MapPut("/helpdesk", async (string agentId, HelpDeskBody body, IGrainFactory grains, HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time, HelpDeskCatalog catalog) =>
         {
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
-            var (kind, settings, errors) = body.Validate();
+            var (kind, settings, errors) = body.Validate(catalog);
             foreach (var urlKey in new[] { "url", "baseUrl" }.Where(k => errors.Count == 0 && settings.ContainsKey(k)))
             {
                 if (await OutboundUrlPolicy.CheckAsync(settings[urlKey], AllowPrivateTargets(config), request.HttpContext.RequestAborted) is { } urlProblem)
@@ -77,7 +77,7 @@ public static class AgentEndpoints
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             await agent.SetHelpDeskAsync(kind, settings);
             var verified = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
-            if (verified is { Status: HelpDeskConnection.Available } && HelpDeskKinds.All[kind].GrantedKeys.Length > 0)
+            if (verified is { Status: HelpDeskConnection.Available } && catalog.Has(kind, HelpDeskCapabilities.NeedsConsent))
             {
                 // A desk we registered our webhook with learns the new settings (e.g. signing on) at once.
                 var registered = await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).RegisterWebhookAsync(verified, ReceivingAddress(agentId, verified, keys, config, request));
@@ -175,12 +175,16 @@ public static class AgentEndpoints
         helpDeskStatus = helpDesk?.Status ?? HelpDeskConnection.NotConfigured,
     };
 
-    /// <summary>The URL the operator pastes into the desk's webhook settings.</summary>
+    /// <summary>The URL the operator pastes into the desk's webhook settings: where each kind receives is its descriptor's say.</summary>
     public static string ReceivingAddress(string agentId, HelpDeskConnection c, HandoffKeys keys, IConfiguration config, HttpRequest request)
     {
         var baseUrl = PublicBase(config, request);
-        return c.Kind == "webhook" ? $"{baseUrl}/v1/human/message/receive" : $"{baseUrl}/webhooks/{c.Kind}/{keys.CreateReceivingKey(agentId, c.ReceivingSecret)}";
+        var receivingKey = keys.CreateReceivingKey(agentId, c.ReceivingSecret);
+        return Catalog(request).Find(c.Kind)?.ReceivingAddress(baseUrl, receivingKey) ?? $"{baseUrl}/webhooks/{Uri.EscapeDataString(c.Kind)}/{receivingKey}";
     }
+
+    // From the request's services, so the many callers of these views need no extra parameter.
+    private static HelpDeskCatalog Catalog(HttpRequest request) => request.HttpContext.RequestServices.GetRequiredService<HelpDeskCatalog>();
 
     public static string PublicBase(IConfiguration config, HttpRequest request) =>
         (config["Handoff:PublicBaseUrl"] ?? $"{request.Scheme}://{request.Host}").TrimEnd('/');
@@ -195,7 +199,7 @@ public static class AgentEndpoints
 
         var receivingKey = keys.CreateReceivingKey(agentId, c.ReceivingSecret);
         var address = ReceivingAddress(agentId, c, keys, config, request);
-        return new { kind = c.Kind, settings = HelpDeskBody.Masked(c.Kind, c.Settings), status = c.Status, statusDetail = c.StatusDetail,
+        return new { kind = c.Kind, settings = HelpDeskBody.Masked(Catalog(request), c.Kind, c.Settings), status = c.Status, statusDetail = c.StatusDetail,
             checkedAt = c.CheckedAt, receivingAddress = address, receivingKey };
     }
 }

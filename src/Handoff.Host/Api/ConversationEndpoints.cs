@@ -3,6 +3,7 @@ using Handoff.Contracts.Agents;
 using Handoff.Contracts.Conversations;
 using Handoff.Core.Conversations;
 using Handoff.Grains.Conversations;
+using Handoff.HelpDesks;
 using Handoff.Host.Security;
 
 namespace Handoff.Host.Api;
@@ -10,8 +11,8 @@ namespace Handoff.Host.Api;
 /// <summary>Chat-session creation (public) and the conversation API for operators, channel adapters and bot runtimes.</summary>
 public static class ConversationEndpoints
 {
-    private static readonly HashSet<string> Channels =
-        ["widget", "iframe", "share", "api", "whatsapp", "line", "telegram", "intercom", "livechat", "zoho-salesiq", "livedesk", "sobot"];
+    /// <summary>Our own channels; the registered desks add theirs (their kinds, for chats inside a desk's messenger or widget).</summary>
+    private static readonly string[] OwnChannels = ["widget", "iframe", "share", "api", "whatsapp", "line", "telegram"];
 
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
 
@@ -21,12 +22,13 @@ public static class ConversationEndpoints
 
     public static IEndpointRouteBuilder MapConversationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/agents/{agentId}/conversations", async (string agentId, CreateConversationBody? body, IGrainFactory grains, HandoffKeys keys, TimeProvider time) =>
+        app.MapPost("/api/agents/{agentId}/conversations", async (string agentId, CreateConversationBody? body, IGrainFactory grains, HandoffKeys keys, TimeProvider time, HelpDeskCatalog catalog) =>
         {
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var errors = new Dictionary<string, string[]>();
             var channel = body?.Channel ?? "widget";
-            if (!Channels.Contains(channel)) errors["channel"] = [$"must be one of: {string.Join(", ", Channels)}"];
+            if (!OwnChannels.Contains(channel) && !catalog.IsHelpDeskChannel(channel))
+                errors["channel"] = [$"must be one of: {string.Join(", ", OwnChannels.Concat(catalog.HelpDeskChannels))}"];
             string? email = null;
             if (body?.Email is { Length: > 0 } e && !EmailAddress.TryNormalize(e, out email)) errors["email"] = ["is not a valid e-mail address"];
             if (body?.UserId is { Length: > 200 }) errors["userId"] = ["at most 200 characters"];

@@ -1,28 +1,28 @@
 using System.Text.Json;
 using Handoff.HelpDesks;
-using Handoff.HelpDesks.ZohoSalesIq;
 
 namespace Handoff.Host.Api;
 
-/// <summary>The JSON of <c>PUT /api/agents/{agentId}/helpdesk</c> and the per-kind rules for its settings.</summary>
+/// <summary>The JSON of <c>PUT /api/agents/{agentId}/helpdesk</c>, checked against the registered kind's settings rules.</summary>
 public sealed class HelpDeskBody
 {
     public string? Kind { get; set; }
     public Dictionary<string, JsonElement>? Settings { get; set; }
 
-    public (string Kind, Dictionary<string, string> Settings, Dictionary<string, string[]> Errors) Validate()
+    public (string Kind, Dictionary<string, string> Settings, Dictionary<string, string[]> Errors) Validate(HelpDeskCatalog catalog)
     {
         var errors = new Dictionary<string, string[]>();
         var values = new Dictionary<string, string>();
-        if (Kind is null || !HelpDeskKinds.All.TryGetValue(Kind, out var rules))
+        if (Kind is null || catalog.Find(Kind) is not { } descriptor)
         {
-            errors["kind"] = [$"must be one of: {string.Join(", ", HelpDeskKinds.All.Keys)}"];
+            errors["kind"] = [$"must be one of: {string.Join(", ", catalog.Kinds)}"];
             return (Kind ?? "", values, errors);
         }
 
+        var rules = descriptor.Settings;
         foreach (var (key, value) in Settings ?? [])
         {
-            if (!rules.Required.Contains(key) && !rules.Optional.Contains(key))
+            if (!rules.Accepts(key))
             {
                 errors[$"settings.{key}"] = [$"is not a setting of kind {Kind}"];
             }
@@ -41,28 +41,17 @@ public sealed class HelpDeskBody
             errors[$"settings.{key}"] = ["is required"];
         }
 
-        if (Kind == "zoho-salesiq")
-        {
-            if (values.TryGetValue("region", out var region) && !ZohoRegions.All.ContainsKey(region))
-            {
-                errors["settings.region"] = [$"must be one of: {string.Join(", ", ZohoRegions.All.Keys)}"];
-            }
-
-            if (values.TryGetValue("publicKey", out var key))
-            {
-                using var rsa = ZohoSalesIqWebhook.ImportPublicKey(key);
-                if (rsa is null) errors["settings.publicKey"] = ["must be SalesIQ's RSA public key, as PEM or Base64"];
-            }
-        }
+        // The desk's own checks (a region from its list, a key that must parse) on the values that passed the key rules.
+        descriptor.Validate(values, errors);
 
         return (Kind, values, errors);
     }
 
     /// <summary>Secrets show only their last 4 characters.</summary>
-    public static Dictionary<string, string> Masked(string kind, IReadOnlyDictionary<string, string> settings)
+    public static Dictionary<string, string> Masked(HelpDeskCatalog catalog, string kind, IReadOnlyDictionary<string, string> settings)
     {
-        return settings.Where(kv => !HelpDeskKinds.IsGranted(kind, kv.Key))
-            .ToDictionary(kv => kv.Key, kv => HelpDeskKinds.IsSecret(kind, kv.Key) ? Mask(kv.Value) : kv.Value);
+        return settings.Where(kv => !catalog.IsGranted(kind, kv.Key))
+            .ToDictionary(kv => kv.Key, kv => catalog.IsSecret(kind, kv.Key) ? Mask(kv.Value) : kv.Value);
     }
 
     public static string Mask(string secret) => secret.Length <= 4 ? new string('*', secret.Length) : new string('*', Math.Min(8, secret.Length - 4)) + secret[^4..];

@@ -44,18 +44,42 @@ async function loadAgents() {
   }
 }
 
-// What each kind needs (shared/API.md section 2): a starting point when the operator picks a kind.
-const TEMPLATES = {
-  webhook: { url: "http://127.0.0.1:5090/human/service" },
-  intercom: { accessToken: "", teamId: "" },
-  livechat: { organizationId: "", clientId: "", webhookSecretKey: "" },
-  "zoho-salesiq": { clientId: "", clientSecret: "", screenName: "", region: "us", publicKey: "" },
-  livedesk: { apiKey: "", apiSecret: "", inboxId: "", webhookSecret: "" },
-  sobot: { appId: "", appKey: "", companyId: "", forwardingKey: "" },
-};
+// The registered help-desk kinds (GET /api/helpdesk-kinds): the kind list, each kind's starting settings, its help
+// lines and whether it has a consent page or a department list all come from the desks' own descriptors.
+let kinds = [];
+
+async function loadKinds() {
+  const { data } = await api("GET", "/api/helpdesk-kinds");
+  kinds = data ?? [];
+  const select = el("desk-kind");
+  const chosen = select.value;
+  select.replaceChildren(...kinds.map((k) => new Option(`${k.displayName} (${k.kind})`, k.kind)));
+  if (chosen) select.value = chosen;
+  if (!current) el("desk-settings").value = JSON.stringify(kindOf(select.value)?.template ?? {}, null, 2);
+  showKind(select.value);
+}
+
+const kindOf = (kind) => kinds.find((k) => k.kind === kind);
 
 function showKind(kind) {
-  el("zoho").hidden = kind !== "zoho-salesiq";
+  const k = kindOf(kind);
+  const consent = k?.capabilities.includes("needsConsent") && k.consent;
+  el("desk-extras").hidden = !consent && !k?.departmentKey;
+  el("consent-authorize").hidden = el("consent-intro").hidden = !consent;
+  if (consent) {
+    el("consent-authorize").textContent = `Authorise with ${k.consent.providerName}`;
+    el("consent-intro").textContent = `${k.displayName} is used once you authorise it at ${k.consent.providerName}. Connect first, then:`;
+  }
+  el("departments").hidden = !k?.departmentKey;
+  const help = el("desk-help");
+  help.replaceChildren();
+  for (const key of [...(k?.required ?? []), ...(k?.optional ?? [])]) {
+    const dt = document.createElement("dt");
+    dt.textContent = k.required.includes(key) ? key : `${key} (optional)`;
+    const dd = document.createElement("dd");
+    dd.textContent = k.help?.[key] ?? "";
+    help.append(dt, dd);
+  }
 }
 
 function showDesk(desk) {
@@ -126,37 +150,39 @@ el("save-desk").addEventListener("click", async () => {
 
 el("desk-kind").addEventListener("change", () => {
   const kind = el("desk-kind").value;
-  el("desk-settings").value = JSON.stringify(TEMPLATES[kind] ?? {}, null, 2);
+  el("desk-settings").value = JSON.stringify(kindOf(kind)?.template ?? {}, null, 2);
   showKind(kind);
 });
 
-el("zoho-authorize").addEventListener("click", async () => {
+el("consent-authorize").addEventListener("click", async () => {
   // A fetch cannot carry the admin key into a redirect, so the console asks for the consent URL and opens it.
-  const response = await fetch(`/api/agents/${current}/helpdesk/zoho/authorize`, { headers: { "Authorization": `Bearer ${key}`, "Accept": "application/json" } });
+  const response = await fetch(`/api/agents/${current}/helpdesk/authorize`, { headers: { "Authorization": `Bearer ${key}`, "Accept": "application/json" } });
   const data = await response.json();
-  if (!response.ok) { el("zoho-note").textContent = data.detail ?? "Connect the SalesIQ settings first."; return; }
-  el("zoho-note").textContent = "Finish the consent in the new window, then press Check status.";
-  window.open(data.authorizeUrl, "zoho-consent");
+  if (!response.ok) { el("desk-note").textContent = data.detail ?? "Connect the settings first."; return; }
+  el("desk-note").textContent = "Finish the consent in the new window, then press Check status.";
+  window.open(data.authorizeUrl, "helpdesk-consent");
 });
 
-el("zoho-refresh").addEventListener("click", async () => {
+el("desk-refresh").addEventListener("click", async () => {
   showDesk((await api("POST", `/api/agents/${current}/helpdesk/verify`)).data);
   await loadAgents();
 });
 
-el("zoho-departments").addEventListener("click", async () => {
-  const { ok, data } = await api("GET", `/api/agents/${current}/helpdesk/zoho/departments`);
-  if (!ok) { el("zoho-note").textContent = data?.detail ?? "The departments could not be read."; return; }
-  const select = el("zoho-department");
-  const chosen = parse("desk-settings", "desk-errors")?.departmentId ?? "";
-  select.replaceChildren(new Option("the portal's first department", ""), ...data.map((d) => new Option(`${d.name} (${d.id})`, d.id, false, d.id === chosen)));
-  el("zoho-note").textContent = `${data.length} departments. Pick one, then press Connect and verify to save it.`;
+el("desk-departments").addEventListener("click", async () => {
+  const { ok, data } = await api("GET", `/api/agents/${current}/helpdesk/departments`);
+  if (!ok) { el("desk-note").textContent = data?.detail ?? "The departments could not be read."; return; }
+  const departmentKey = kindOf(el("desk-kind").value)?.departmentKey;
+  const chosen = parse("desk-settings", "desk-errors")?.[departmentKey] ?? "";
+  el("desk-department").replaceChildren(new Option("the desk's first department", ""),
+    ...data.map((d) => new Option(`${d.name} (${d.id})`, d.id, false, d.id === chosen)));
+  el("desk-note").textContent = `${data.length} departments. Pick one, then press Connect and verify to save it.`;
 });
 
-el("zoho-department").addEventListener("change", () => {
+el("desk-department").addEventListener("change", () => {
   const settings = parse("desk-settings", "desk-errors");
-  if (!settings) return;
-  if (el("zoho-department").value) settings.departmentId = el("zoho-department").value; else delete settings.departmentId;
+  const departmentKey = kindOf(el("desk-kind").value)?.departmentKey;
+  if (!settings || !departmentKey) return;
+  if (el("desk-department").value) settings[departmentKey] = el("desk-department").value; else delete settings[departmentKey];
   el("desk-settings").value = JSON.stringify(settings, null, 2);
 });
 
@@ -175,7 +201,7 @@ el("key-form").addEventListener("submit", async (event) => {
 });
 
 async function start() {
-  try { await loadAgents(); el("notice").textContent = ""; }
+  try { await loadKinds(); await loadAgents(); el("notice").textContent = ""; }
   catch (e) { el("notice").textContent = `Sorry: ${e.message}.`; }
 }
 

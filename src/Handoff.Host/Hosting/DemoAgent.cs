@@ -1,5 +1,6 @@
 using Handoff.Contracts.Agents;
 using Handoff.Grains.Agents;
+using Handoff.HelpDesks.Webhook;
 using Handoff.Host.Security;
 
 namespace Handoff.Host.Hosting;
@@ -29,7 +30,7 @@ internal sealed class DemoAgent(IGrainFactory grains, HandoffKeys keys, IConfigu
                 TriggerDescription = "The user asks for a person, or is upset about billing.",
                 WaitTimeoutSeconds = 120,
             });
-            await agent.SetHelpDeskAsync("webhook", new Dictionary<string, string> { ["url"] = deskUrl });
+            await agent.SetHelpDeskAsync(WebhookDescriptor.KindName, new Dictionary<string, string> { ["url"] = deskUrl });
         }
 
         var connection = (await agent.VerifyHelpDeskAsync())!;

@@ -1,8 +1,11 @@
+using Handoff.Grains.HelpDesks;
+using Handoff.HelpDesks;
 using Handoff.Host.Api;
 using Handoff.Host.Health;
 using Handoff.Host.Realtime;
 using Handoff.Host.Security;
 using Handoff.Host.Webhooks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Handoff.Host.Hosting;
 
@@ -17,6 +20,11 @@ public static class HandoffApp
         // Operator bodies are small JSON; nothing public needs more than this.
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.AddHandoffOrleans();
+
+        // The front end reads the desks' catalog in both roles (receivers, validation, the console's kinds); the desk
+        // clients registered with it run only in silos, where their shared tokens come from the token grains.
+        builder.Services.AddHelpDesks();
+        builder.Services.TryAddSingleton<IHelpDeskTokens, GrainHelpDeskTokens>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHandoffHealthChecks();
         builder.Services.AddProblemDetails();
@@ -46,7 +54,8 @@ public static class HandoffApp
         app.MapBotEndpoints();
         app.MapWebhookDeskEndpoints();
         app.MapHelpDeskWebhookEndpoints();
-        app.MapZohoSalesIqEndpoints();
+        app.MapHelpDeskConsentEndpoints();
+        app.MapHelpDeskKindEndpoints();
         app.MapHub<ChatHub>("/hubs/chat");
         app.MapChatPages();
         return app;

@@ -4,38 +4,36 @@ using Handoff.Contracts.HelpDesks;
 using Handoff.Host.Api;
 using Handoff.Host.Security;
 using Handoff.HelpDesks;
-using Handoff.HelpDesks.Intercom;
-using Handoff.HelpDesks.LiveChat;
-using Handoff.HelpDesks.Livedesk;
-using Handoff.HelpDesks.ZohoSalesIq;
-using Handoff.HelpDesks.Sobot;
 
 namespace Handoff.Host.Webhooks;
 
 /// <summary>
-/// <c>POST /webhooks/{kind}/{receivingKey}</c>: the receiving address of every help-desk kind but the generic webhook.
-/// The key in the path is checked first (an HMAC: no grain for a bad one), then the desk's own signature, then each
-/// event is recorded by its conversation before we answer 200.
+/// <c>POST /webhooks/{kind}/{receivingKey}</c>: the receiving address of every registered help-desk kind that receives
+/// there (all but the generic webhook protocol). The key in the path is checked first (an HMAC: no grain for a bad
+/// one), then the kind's descriptor reads the call (the desk's own signature, then the body), then each event is
+/// recorded by its conversation before we answer 200. An unregistered kind is a 404.
 /// </summary>
 public static class HelpDeskWebhookEndpoints
 {
     private const int MaxBody = 256 * 1024;
-    private static readonly HashSet<string> Kinds = ["intercom", "livechat", "livedesk", "zoho-salesiq", "sobot"];
 
     public static IEndpointRouteBuilder MapHelpDeskWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/webhooks/{kind}/{receivingKey}", ReceiveAsync).RequireRateLimiting(RateLimits.Public);
 
-        // SalesIQ checks a webhook URL with a HEAD request when the webhook is created or updated, and wants a 200.
-        app.MapMethods("/webhooks/{kind}/{receivingKey}", [HttpMethods.Head], (string kind, string receivingKey, HandoffKeys keys) =>
-            !Kinds.Contains(kind) ? Results.StatusCode(404) : keys.ReadReceivingKey(receivingKey) is null ? Results.StatusCode(401) : Results.Ok())
+        // Some desks (SalesIQ) check a webhook URL with a HEAD request when the webhook is created or updated, and want a 200.
+        app.MapMethods("/webhooks/{kind}/{receivingKey}", [HttpMethods.Head], (string kind, string receivingKey, HandoffKeys keys, HelpDeskCatalog catalog) =>
+            catalog.Find(kind) is not { ReceivesAtWebhookPath: true, AnswersHeadCheck: true } ? Results.StatusCode(404)
+            : keys.ReadReceivingKey(receivingKey) is null ? Results.StatusCode(401)
+            : Results.Ok())
             .RequireRateLimiting(RateLimits.Public);
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time, IConfiguration config)
+    private static async Task<IResult> ReceiveAsync(string kind, string receivingKey, HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time,
+        IConfiguration config, HelpDeskCatalog catalog)
     {
-        if (!Kinds.Contains(kind))
+        if (catalog.Find(kind) is not { ReceivesAtWebhookPath: true } descriptor)
         {
             return Answer(404, $"no receiver for kind '{kind}'");
         }
@@ -56,29 +54,20 @@ public static class HelpDeskWebhookEndpoints
             return Answer(401, "wrong receiving address");
         }
 
-        if (kind == "zoho-salesiq" && ZohoSalesIqZobot.IsZobotCall(raw))
+        if (descriptor.InlineBot is { } inlineBot && inlineBot.Recognises(request.Headers, raw))
         {
-            return await ZobotAsync(key.AgentId, connection, request, raw, grains, config);
+            return await InlineBotAsync(descriptor, inlineBot, key.AgentId, connection, request, raw, grains, config);
         }
 
-        var batch = false;
-        var verdict = kind switch
-        {
-            "intercom" => IntercomWebhook.Read(connection.Settings, request.Headers[IntercomWebhook.SignatureHeader], raw),
-            "livechat" => LiveChatWebhook.Read(connection.Settings, raw),
-            "zoho-salesiq" => ZohoSalesIqWebhook.Read(connection.Settings, request.Headers[ZohoSalesIqWebhook.SignatureHeader], raw),
-            "sobot" => SobotWebhook.Read(connection.Settings, request.Headers[SobotWebhook.SignHeader], request.Headers[SobotWebhook.TimestampHeader],
-                request.Headers[SobotWebhook.RandomCodeHeader], raw, time.GetUtcNow(), out batch),
-            _ => LivedeskWebhook.Read(connection.Settings, request.Headers["X-Chatwoot-Signature"], request.Headers["X-Chatwoot-Timestamp"],
-                request.Headers["X-Chatwoot-Delivery"], raw, time.GetUtcNow()),
-        };
+        var verdict = descriptor.ReadWebhook(connection.Settings, request.Headers, raw, time.GetUtcNow());
         if (verdict.Status != 200)
         {
             return Answer(verdict.Status, verdict.Problem!);
         }
 
-        // A Sobot forwarding batch carries the company's whole traffic: an item for a conversation that is not ours
-        // (or has ended) is skipped, not answered with an error that would make Sobot send the batch again.
+        // A batch (Sobot's forwarding) carries the company's whole traffic: an item for a conversation that is not
+        // ours (or has ended) is skipped, not answered with an error that would make the desk send the batch again.
+        var batch = verdict.Batch;
         var skipped = 0;
         var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(key.AgentId));
         var inDesk = verdict.Events.Count > 0 && (await agent.GetHandoffSettingsAsync())?.Mode == HandoffSettings.HelpDeskToHelpDesk;
@@ -164,16 +153,15 @@ public static class HelpDeskWebhookEndpoints
         return skipped > 0 && batch ? Results.Ok(new { ok = true, skipped }) : Results.Ok(new { ok = true });
     }
 
-    /// <summary>The holding reply of a Zobot whose model is slower than SalesIQ's window; its words follow with the next answer.</summary>
-    public const string ZobotHoldingReply = "One moment, please.";
-
     /// <summary>
-    /// SalesIQ's Zobot calls (help-desk → help-desk mode): the visitor's message is recorded and answered within the
-    /// call's window, because a Zobot cannot speak otherwise; a slow model gets a holding reply instead.
+    /// A desk bot's call that must be answered in its own HTTP answer (SalesIQ's Zobot, help-desk → help-desk mode):
+    /// the visitor's message is recorded and answered within the desk's window, because the bot cannot speak
+    /// otherwise; a slow model gets the holding reply instead, and its words follow with the next answer.
     /// </summary>
-    private static async Task<IResult> ZobotAsync(string agentId, HelpDeskConnection connection, HttpRequest request, byte[] raw, IGrainFactory grains, IConfiguration config)
+    private static async Task<IResult> InlineBotAsync(HelpDeskDescriptor descriptor, HelpDeskInlineBot bot, string agentId, HelpDeskConnection connection,
+        HttpRequest request, byte[] raw, IGrainFactory grains, IConfiguration config)
     {
-        var (call, refusal) = ZohoSalesIqZobot.Read(connection.Settings, request.Headers[ZohoSalesIqWebhook.SignatureHeader], raw);
+        var (call, refusal) = bot.Read(connection.Settings, request.Headers, raw);
         if (refusal is not null)
         {
             return Answer(refusal.Status, refusal.Problem!);
@@ -181,20 +169,19 @@ public static class HelpDeskWebhookEndpoints
 
         if ((await grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId)).GetHandoffSettingsAsync())?.Mode != HandoffSettings.HelpDeskToHelpDesk)
         {
-            return Answer(409, "a Zobot call reached an agent that is not in helpdesk-to-helpdesk mode");
+            return Answer(409, $"a {descriptor.DisplayName} bot call reached an agent that is not in helpdesk-to-helpdesk mode");
         }
 
-        var desk = await grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk("zoho-salesiq", agentId, call!.ConversationId))
-            .EnsureDeskConversationAsync(agentId, "zoho-salesiq", call.ConversationId);
+        var desk = await grains.GetGrain<IHandoffLinkGrain>(HandoffLinks.ForDesk(descriptor.Kind, agentId, call!.ConversationId))
+            .EnsureDeskConversationAsync(agentId, descriptor.Kind, call.ConversationId);
         var conversation = grains.GetGrain<IConversationGrain>(desk.ConversationId);
         if (call.Text is { } text)
         {
             var turn = ReceiveAndWaitForBotAsync(conversation, text, call.MessageId, call.VisitorEmail);
-            var window = config.GetValue<TimeSpan?>("Handoff:HelpDesks:ZohoSalesIq:ZobotAnswerWithin") ?? TimeSpan.FromSeconds(4);
-            if (await Task.WhenAny(turn, Task.Delay(window)) != turn)
+            if (await Task.WhenAny(turn, Task.Delay(bot.AnswerWithin(config))) != turn)
             {
                 _ = turn.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-                return Results.Json(ZohoSalesIqZobot.Answer([ZobotHoldingReply], false, null));
+                return Results.Json(bot.Answer([bot.HoldingReply], false, connection.Settings));
             }
 
             try
@@ -208,7 +195,7 @@ public static class HelpDeskWebhookEndpoints
         }
 
         var answer = await conversation.TakeDeskAnswerAsync();
-        return Results.Json(ZohoSalesIqZobot.Answer(answer.Replies, answer.Forward, connection.Settings.GetValueOrDefault("departmentId")));
+        return Results.Json(bot.Answer(answer.Replies, answer.Forward, connection.Settings));
     }
 
     /// <summary>The visitor's message is acknowledged first; the bot's turn runs after it, and the answer waits for that turn.</summary>

@@ -52,7 +52,7 @@ public static class WebhookDeskEndpoints
         }
 
         var connection = await grains.GetGrain<IAgentGrain>(AgentKeys.For(key.AgentId)).GetHelpDeskAsync();
-        if (connection is not { Kind: "webhook" } || connection.ReceivingSecret != key.Nonce)
+        if (connection?.Kind != WebhookDescriptor.KindName || connection.ReceivingSecret != key.Nonce)
         {
             return Answer(401, "missing or wrong receiving key");
         }

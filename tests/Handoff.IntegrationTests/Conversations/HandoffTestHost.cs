@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Handoff.Host.Hosting;
 using Handoff.Testing;
+using Microsoft.AspNetCore.Builder;
 
 namespace Handoff.IntegrationTests.Conversations;
 
@@ -24,7 +25,9 @@ internal sealed class HandoffTestHost : IAsyncDisposable
     public HttpClient Admin { get; }
     public Uri BaseAddress => Host.BaseAddress;
 
-    public static async Task<HandoffTestHost> StartAsync(Dictionary<string, string?>? settings = null, FakeWebhookDesk? desk = null)
+    /// <param name="configure">Changes to the host's builder before it is built (e.g. a test's own help-desk kind).</param>
+    public static async Task<HandoffTestHost> StartAsync(Dictionary<string, string?>? settings = null, FakeWebhookDesk? desk = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -33,7 +36,7 @@ internal sealed class HandoffTestHost : IAsyncDisposable
             ["Handoff:Reminders:MinimumPeriod"] = "00:00:01",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
-        var host = await RunningHost.StartAsync(all, args => HandoffApp.Build(args));
+        var host = await RunningHost.StartAsync(all, args => HandoffApp.Build(args, configure));
         return new HandoffTestHost(host, desk ?? await FakeWebhookDesk.StartAsync());
     }
 

@@ -42,7 +42,7 @@ public sealed class ZohoSalesIqTests
 
     private static async Task<string> AuthorizeUrlAsync(HandoffTestHost h, string agentId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/agents/{agentId}/helpdesk/zoho/authorize");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/agents/{agentId}/helpdesk/authorize");
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await h.Admin.SendAsync(request);
         response.EnsureSuccessStatusCode();
@@ -69,7 +69,7 @@ public sealed class ZohoSalesIqTests
 
         using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = h.BaseAddress };
         noRedirect.DefaultRequestHeaders.Authorization = h.Admin.DefaultRequestHeaders.Authorization;
-        using var redirect = await noRedirect.GetAsync("/api/agents/zo1/helpdesk/zoho/authorize");
+        using var redirect = await noRedirect.GetAsync("/api/agents/zo1/helpdesk/authorize");
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
         var location = redirect.Headers.Location!;
         Assert.StartsWith(zoho.BaseUrl + "/oauth/v2/org/auth?", location.ToString());
@@ -83,7 +83,7 @@ public sealed class ZohoSalesIqTests
 
         // Without the admin key there is no consent link; a forged state gets no token.
         using var anonymous = new HttpClient { BaseAddress = h.BaseAddress };
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/agents/zo1/helpdesk/zoho/authorize")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/agents/zo1/helpdesk/authorize")).StatusCode);
         using var forged = await anonymous.GetAsync("/api/console/bot/zoho/salesiq/org/redirect?code=1000.x&state=zo1.forged");
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Contains("not valid", await forged.Content.ReadAsStringAsync());
@@ -124,7 +124,7 @@ public sealed class ZohoSalesIqTests
         Assert.Equal("available", signed.GetProperty("status").GetString());
         Assert.True(Assert.Single(zoho.Webhooks.Values)["secured"]!.GetValue<bool>());
 
-        var departments = await h.Admin.GetFromJsonAsync<JsonElement>("/api/agents/zo1/helpdesk/zoho/departments");
+        var departments = await h.Admin.GetFromJsonAsync<JsonElement>("/api/agents/zo1/helpdesk/departments");
         Assert.Equal([("301050000004", "Support"), ("19367000000009999", "Billing")],
             departments.EnumerateArray().Select(d => (d.GetProperty("id").GetString(), d.GetProperty("name").GetString())));
     }
@@ -266,7 +266,7 @@ public sealed class ZohoSalesIqTests
         {
             kind = "zoho-salesiq", settings = new { clientId = zoho.ClientId, clientSecret = "wrong-secret", screenName = zoho.ScreenName, region = "us" },
         })).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.Conflict, (await h.Admin.GetAsync("/api/agents/zo6/helpdesk/zoho/departments")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await h.Admin.GetAsync("/api/agents/zo6/helpdesk/departments")).StatusCode);
 
         using var page = await FakeZohoSalesIq.ConsentAsync(await AuthorizeUrlAsync(h, "zo6"));
         Assert.Equal(HttpStatusCode.BadGateway, page.StatusCode);

@@ -26,7 +26,7 @@ public sealed class ZohoSalesIqZobotTests
             kind = "zoho-salesiq",
             settings = new { clientId = zoho.ClientId, clientSecret = zoho.ClientSecret, screenName = zoho.ScreenName, region = "us", publicKey = zoho.PublicKeyPem, departmentId = "19367000000009999" },
         })).EnsureSuccessStatusCode();
-        using var authorize = new HttpRequestMessage(HttpMethod.Get, $"/api/agents/{agentId}/helpdesk/zoho/authorize");
+        using var authorize = new HttpRequestMessage(HttpMethod.Get, $"/api/agents/{agentId}/helpdesk/authorize");
         authorize.Headers.Accept.ParseAdd("application/json");
         var link = await (await h.Admin.SendAsync(authorize)).Content.ReadFromJsonAsync<JsonElement>();
         using var page = await FakeZohoSalesIq.ConsentAsync(link.GetProperty("authorizeUrl").GetString()!);

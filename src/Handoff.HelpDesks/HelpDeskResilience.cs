@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
-namespace Handoff.Grains.HelpDesks;
+namespace Handoff.HelpDesks;
 
 /// <summary>
 /// Timeouts and retries for help-desk APIs: a 429 (honouring Retry-After) or a connection that never reached the desk
