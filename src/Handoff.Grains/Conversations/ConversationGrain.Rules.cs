@@ -122,7 +122,7 @@ public sealed partial class ConversationGrain
             desk = await ConnectionForHandoffAsync();
         }
 
-        return ChannelPolicy.For(snapshot.Settings, desk, S.Channel, forHandoff);
+        return channelPolicy.For(snapshot.Settings, desk, S.Channel, forHandoff);
     }
 
     private async Task<HelpDeskConnection?> ConnectionForHandoffAsync() =>

@@ -6,6 +6,7 @@ using Handoff.Core.Conversations;
 using Handoff.Core.Handoffs;
 using Handoff.Grains.Bots;
 using Handoff.Grains.Transcripts;
+using Handoff.HelpDesks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
@@ -38,11 +39,13 @@ public sealed partial class ConversationGrain : Grain, IConversationGrain, IConv
     private readonly BotTurns bot;
     private readonly DeskMessenger messenger;
     private readonly QuietDeskReadBack readBack;
+    private readonly ChannelPolicy channelPolicy;
 
     public ConversationGrain(
         [PersistentState(stateName: "conversation", storageName: GrainStorage.Name)] IPersistentState<ConversationState> state,
         ITranscriptStore transcriptStore,
         BotChatClients bots,
+        HelpDeskCatalog helpDesks,
         IOptions<ReminderOptions> reminderOptions,
         IOptions<ConversationOptions> conversationOptions,
         TimeProvider time,
@@ -51,6 +54,7 @@ public sealed partial class ConversationGrain : Grain, IConversationGrain, IConv
         this.state = state;
         this.time = time;
         this.logger = logger;
+        channelPolicy = new ChannelPolicy(helpDesks);
         var id = this.GetPrimaryKeyString();
         transcript = new ConversationTranscript(id, transcriptStore, time);
         subscribers = new ChatPushSubscribers(id, GrainFactory, logger);
@@ -58,7 +62,7 @@ public sealed partial class ConversationGrain : Grain, IConversationGrain, IConv
         deadline = new DurableDeadline(this, OnDeadlineAsync, reminderOptions.Value, time);
         outbox = new DeskOutbox(this, GrainFactory, state, ConnectionAsync, KeepBackstopAsync, logger);
         bot = new BotTurns(this, bots, agent, transcript, () => S.EndReasonForBot, logger);
-        messenger = new DeskMessenger(GrainFactory, state, outbox, ChannelPolicy.AnswersInsideWebhook);
+        messenger = new DeskMessenger(GrainFactory, state, outbox, channelPolicy.AnswersInsideWebhook);
         readBack = new QuietDeskReadBack(this, GrainFactory, state, ConnectionAsync, e => ReceiveHumanEventAsync(e),
             conversationOptions.Value.ReconcileQuietPeriod, time, logger);
     }
