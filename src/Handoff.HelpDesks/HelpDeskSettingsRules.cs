@@ -1,7 +1,7 @@
 namespace Handoff.HelpDesks;
 
 /// <summary>
-/// Which settings keys a help-desk kind takes (shared/API.md section 2): required, optional, and which of them are
+/// Which settings keys a help-desk kind takes (docs/api.md section 2): required, optional, and which of them are
 /// secret (masked in answers, sealed at rest).
 /// </summary>
 /// <param name="Granted">

@@ -4,7 +4,7 @@ using Handoff.Core.Scheduling;
 namespace Handoff.Core.Tests;
 
 /// <summary>
-/// The pure hand-off rules (<see cref="HandoffMachine.Decide"/>) against API.md 2b, 4 and 4a: every transition and
+/// The pure hand-off rules (<see cref="HandoffMachine.Decide"/>) against docs/api.md 2b, 4 and 4a: every transition and
 /// every end reason, each asserting the new state and the exact effects in order.
 /// </summary>
 public sealed class HandoffMachineTests
@@ -547,13 +547,13 @@ public sealed class HandoffMachineTests
     // ---- the human ----
 
     /// <summary>
-    /// API.md 4a lists humanJoined among the service texts that reach the user as system messages, and a human's first
+    /// docs/api.md 4a lists humanJoined among the service texts that reach the user as system messages, and a human's first
     /// message is when the user is with the human: the user reads it, then the state push (as with <c>waiting</c>).
     /// </summary>
     private static HandoffEffect[] HumanJoinedEffects()
     {
         Assert.True(Enum.TryParse<ServiceText>("HumanJoined", out var humanJoined),
-            "ServiceText has no HumanJoined, so API.md 4a's humanJoined text never reaches the user when a human joins");
+            "ServiceText has no HumanJoined, so docs/api.md 4a's humanJoined text never reaches the user when a human joins");
         return [new Say(humanJoined), new AnnounceState(ChatState.WithHuman, null)];
     }
 
@@ -808,7 +808,7 @@ public sealed class HandoffMachineTests
         AssertEffects(end, new CloseAtDesk(Id, DeskCloseType.Timeout), new Say(ServiceText.Ended), new AnnounceState(ChatState.Bot, EndReason.SessionTimeout));
     }
 
-    // ---- wire names (API.md 4 and 4a) ----
+    // ---- wire names (docs/api.md 4 and 4a) ----
 
     [Theory]
     [InlineData(EndReason.UserEnded, "user-ended")]

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handoff.Testing;
 
 /// <summary>
-/// A local Intercom built from its public REST reference (shared/helpdesks.md 1.1–1.9): Bearer token and
+/// A local Intercom built from its public REST reference (docs/helpdesks.md 1.1–1.9): Bearer token and
 /// Intercom-Version checked on every call; /me, contacts search and create, conversations create, get, reply and
 /// parts; and the human's side, which sends signed notifications the way Intercom shapes them.
 /// </summary>

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handoff.Testing;
 
 /// <summary>
-/// A local LiveChat built from its public docs (shared/helpdesks.md 2.1–2.7): the accounts customer-token endpoint
+/// A local LiveChat built from its public docs (docs/helpdesks.md 2.1–2.7): the accounts customer-token endpoint
 /// with the cookie grant (same cookies, same customer), and the Customer Chat API methods we use, each checking the
 /// token, its expiry, the organization and the API version; plus the agent's side, which sends chat webhooks.
 /// For help-desk → help-desk mode (2.4) also the messenger side: the Configuration API's bots and webhooks and the

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handoff.Testing;
 
 /// <summary>
-/// A local EngageLab LiveDesk API channel after shared/helpdesks.md 4.1–4.5: Basic auth with key and secret, the
+/// A local EngageLab LiveDesk API channel after docs/helpdesks.md 4.1–4.5: Basic auth with key and secret, the
 /// contacts list, contact create (identifier unique per project), conversation create, messages, toggle_status; and
 /// the agent's side, which sends Chatwoot-shaped webhooks signed like Chatwoot's API inbox.
 /// </summary>
@@ -72,7 +72,7 @@ public sealed class FakeLivedesk : IAsyncDisposable
             fake!.Calls.Enqueue(("POST", $"/conversations/{id}/messages", body));
             var incoming = body?["message_type"]?.ToString() == "incoming";
             var messageId = Interlocked.Increment(ref fake.next);
-            // As assumed (helpdesks.md 4.3, Chatwoot): in an agent-bot inbox, what the API key posts as outgoing is the agent bot's.
+            // As assumed (docs/helpdesks.md 4.3, Chatwoot): in an agent-bot inbox, what the API key posts as outgoing is the agent bot's.
             var sender = incoming
                 ? new JsonObject { ["id"] = 1, ["type"] = "contact" }
                 : fake.AgentBotInbox ? new JsonObject { ["id"] = AgentBotId, ["name"] = "Handoff Bot", ["type"] = "agent_bot" } : new JsonObject { ["id"] = 1, ["type"] = "user" };

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handoff.Testing;
 
 /// <summary>
-/// A local Sobot after shared/helpdesks.md 5: <c>get_token</c> with its MD5 sign (a wrong one gets Sobot's
+/// A local Sobot after docs/helpdesks.md 5: <c>get_token</c> with its MD5 sign (a wrong one gets Sobot's
 /// <c>{ ret_code, ret_msg }</c> error shape), each issue invalidating the token before, <c>expires_in</c> as a string
 /// of seconds (configurable, and enforced); business calls that check the <c>token</c> header; the hand-over route
 /// at a configurable path, recorded; and the agent's side, which sends signed message pushes (202) and forwarding

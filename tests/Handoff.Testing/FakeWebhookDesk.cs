@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handoff.Testing;
 
 /// <summary>
-/// A strict stand-in for an agent owner's server of the generic webhook protocol (shared/API.md section 5):
+/// A strict stand-in for an agent owner's server of the generic webhook protocol (docs/api.md section 5):
 /// it checks method, content type, Basic credentials and (when set) our signature on every call, records what
 /// it received in order, and can be made to fail to play a desk that is down.
 /// </summary>

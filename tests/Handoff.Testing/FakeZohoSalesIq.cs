@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handoff.Testing;
 
 /// <summary>
-/// A local Zoho SalesIQ portal and Zoho accounts host after shared/helpdesks.md 3.1–3.7: Org OAuth consent (code →
+/// A local Zoho SalesIQ portal and Zoho accounts host after docs/helpdesks.md 3.1–3.7: Org OAuth consent (code →
 /// access + refresh token, refresh → access token, errors as HTTP 200 bodies), <c>Zoho-oauthtoken</c> checked on every
 /// API call (an expired token answers error 1008 in an HTTP 200 body), portals, departments, apps (an app id above
 /// 2^53), webhooks (a HEAD check of the URL before one is stored), the visitor conversation and message routes, the
@@ -68,7 +68,7 @@ public sealed class FakeZohoSalesIq : IAsyncDisposable
         {
             var form = await r.ReadFormAsync();
             fake!.Calls.Enqueue(("POST", "/oauth/v2/token", new JsonObject { ["grant_type"] = form["grant_type"].ToString() }));
-            // Zoho accounts answers refusals with HTTP 200 and an error string (helpdesks.md 0a).
+            // Zoho accounts answers refusals with HTTP 200 and an error string (docs/helpdesks.md 0a).
             if (form["client_id"] != fake.ClientId || form["client_secret"] != fake.ClientSecret) return Results.Json(new { error = "invalid_client" });
             switch (form["grant_type"].ToString())
             {
@@ -242,7 +242,7 @@ public sealed class FakeZohoSalesIq : IAsyncDisposable
     public static JsonObject Event(string name, string conversationId, JsonObject entity) => new()
     {
         ["entity_type"] = "conversation", ["event"] = name, ["entity_id"] = conversationId, ["org_id"] = "55778119",
-        // A number above 2^53, as real payloads carry it (helpdesks.md 0a).
+        // A number above 2^53, as real payloads carry it (docs/helpdesks.md 0a).
         ["app_id"] = JsonNode.Parse(AppId), ["version"] = "1", ["attempt"] = 1, ["entity"] = entity,
     };
 

@@ -1,6 +1,6 @@
 namespace Handoff.Core.Handoffs;
 
-/// <summary>The wire names of the hand-off's enums, as the public contract (API.md) spells them.</summary>
+/// <summary>The wire names of the hand-off's enums, as the public contract (docs/api.md) spells them.</summary>
 public static class HandoffNames
 {
     public static string Of(HandoffStage stage) => stage switch

@@ -28,7 +28,7 @@ public enum EndReason
     WrongChannel,
 }
 
-/// <summary>How we tell the desk that our side closed its conversation (API.md 4a).</summary>
+/// <summary>How we tell the desk that our side closed its conversation (docs/api.md 4a).</summary>
 public enum DeskCloseType
 {
     Timeout,

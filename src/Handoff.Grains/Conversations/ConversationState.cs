@@ -51,7 +51,7 @@ public sealed class ConversationState
     }
 }
 
-/// <summary>The stored form of a <see cref="HandoffAttempt"/>; names as API.md spells them, "opening" while the desk is asked.</summary>
+/// <summary>The stored form of a <see cref="HandoffAttempt"/>; names as docs/api.md spells them, "opening" while the desk is asked.</summary>
 [GenerateSerializer, Alias("handoff.handoff-record")]
 public sealed class HandoffRecord
 {

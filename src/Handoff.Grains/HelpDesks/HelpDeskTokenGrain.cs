@@ -6,7 +6,7 @@ using Handoff.HelpDesks;
 namespace Handoff.Grains.HelpDesks;
 
 /// <summary>
-/// Holds the cluster's one token of a desk account (shared/helpdesks.md 5.1 for Sobot). Not reentrant: concurrent
+/// Holds the cluster's one token of a desk account (docs/helpdesks.md 5.1 for Sobot). Not reentrant: concurrent
 /// callers queue behind one fetch and then share its token (single flight). The token lives in memory only; a new
 /// activation fetches once, which invalidates nothing anyone else still uses, since every holder gets it from here.
 /// </summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 namespace Handoff.HelpDesks.Intercom;
 
 /// <summary>
-/// Intercom's REST API as our help-desk client (shared/helpdesks.md section 1): <c>GET /me</c> to verify and learn
+/// Intercom's REST API as our help-desk client (docs/helpdesks.md section 1): <c>GET /me</c> to verify and learn
 /// the admin id, find or create the contact by e-mail, start a user conversation with the transcript as plain
 /// text, reply as the user, close as the admin.
 /// </summary>
@@ -80,7 +80,7 @@ public sealed class IntercomHelpDesk(IHttpClientFactory httpClients, IConfigurat
             new { message_type = "close", type = "admin", admin_id = adminId, body = note }, cancellationToken);
     }
 
-    // Help-desk → help-desk mode (helpdesks.md 1.6): the bot is the token's admin seat inside the Messenger.
+    // Help-desk → help-desk mode (docs/helpdesks.md 1.6): the bot is the token's admin seat inside the Messenger.
 
     public async Task<string?> BotIdentityAsync(IReadOnlyDictionary<string, string> settings, HelpDeskSession session, CancellationToken cancellationToken) =>
         await MeAsync(settings, session, cancellationToken);

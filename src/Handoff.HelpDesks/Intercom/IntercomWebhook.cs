@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Handoff.HelpDesks.Intercom;
 
 /// <summary>
-/// Reads Intercom notifications (shared/helpdesks.md 1.7, with the real payload quirks of 0a): checks
+/// Reads Intercom notifications (docs/helpdesks.md 1.7, with the real payload quirks of 0a): checks
 /// <c>X-Hub-Signature</c> (HMAC-SHA1 of the raw body with the app's client secret) when a secret is set, and turns the
 /// seed's four topics into events. Unknown topics and pings are accepted with no events.
 /// </summary>

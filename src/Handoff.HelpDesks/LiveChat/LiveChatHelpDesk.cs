@@ -10,11 +10,11 @@ using Microsoft.Extensions.Configuration;
 namespace Handoff.HelpDesks.LiveChat;
 
 /// <summary>
-/// LiveChat's Customer Chat API as our help-desk client (shared/helpdesks.md section 2): a customer identity per end
+/// LiveChat's Customer Chat API as our help-desk client (docs/helpdesks.md section 2): a customer identity per end
 /// user through the accounts cookie grant (its cookies replayed, so the same user stays the same customer across
 /// hand-offs), <c>update_customer</c>, <c>start_chat</c> with the transcript, <c>send_event</c>, <c>deactivate_chat</c>.
 /// Tokens are refreshed before they expire and once more when the API says they have.
-/// In help-desk → help-desk mode (helpdesks.md 2.4) the bot is a LiveChat bot agent owned by the app's client id:
+/// In help-desk → help-desk mode (docs/helpdesks.md 2.4) the bot is a LiveChat bot agent owned by the app's client id:
 /// the Agent Chat API with the operator's agent access token, acting as the bot through <c>X-Author-Id</c>.
 /// </summary>
 public sealed class LiveChatHelpDesk(IHttpClientFactory httpClients, IConfiguration configuration, TimeProvider time)

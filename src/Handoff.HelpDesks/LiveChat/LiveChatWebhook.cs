@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Handoff.HelpDesks.LiveChat;
 
 /// <summary>
-/// Reads LiveChat chat webhooks (shared/helpdesks.md 2.5): the secret key travels inside the JSON body, compared in
+/// Reads LiveChat chat webhooks (docs/helpdesks.md 2.5): the secret key travels inside the JSON body, compared in
 /// constant time; <c>incoming_event</c> gives agent messages (agents-only events skipped, files as links) and customer
 /// messages, <c>incoming_chat</c> the customer's first messages of a chat or thread (help-desk → help-desk mode),
 /// <c>chat_deactivated</c> ends the hand-off, also when the router closed the chat. Every event names its author, so

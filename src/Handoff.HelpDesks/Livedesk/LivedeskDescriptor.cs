@@ -11,7 +11,7 @@ public sealed class LivedeskDescriptor : HelpDeskDescriptor
 
     public override string Kind => KindName;
     public override string DisplayName => "LiveDesk";
-    // Upstream Chatwoot sends API-inbox callbacks once (helpdesks.md 4.4); LiveDesk is assumed to do the same.
+    // Upstream Chatwoot sends API-inbox callbacks once (docs/helpdesks.md 4.4); LiveDesk is assumed to do the same.
     public override HelpDeskCapabilities Capabilities => HelpDeskCapabilities.HasMessenger | HelpDeskCapabilities.MayLoseWebhooks;
 
     public override HelpDeskSettingsRules Settings { get; } = new(

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 namespace Handoff.HelpDesks.Livedesk;
 
 /// <summary>
-/// EngageLab LiveDesk through an API channel (shared/helpdesks.md 4.1, 4.2, 4.5): Basic auth with the project's key
+/// EngageLab LiveDesk through an API channel (docs/helpdesks.md 4.1, 4.2, 4.5): Basic auth with the project's key
 /// and secret; create the contact, create the conversation in the channel's inbox, post the transcript and later
 /// messages as the contact (<c>message_type: incoming</c>, Chatwoot's enum, marked [?] in the facts), resolve to close.
 /// In help-desk → help-desk mode (4.3) our bot is the API channel's agent bot: it answers with outgoing messages,
@@ -101,7 +101,7 @@ public sealed class LivedeskHelpDesk(IHttpClientFactory httpClients, IConfigurat
         string closeType, CancellationToken cancellationToken) =>
         await SendAsync(settings, HttpMethod.Post, $"api/v2/accounts/conversations/{deskConversationId}/toggle_status", new { status = "resolved" }, cancellationToken);
 
-    // Help-desk → help-desk mode (helpdesks.md 4.3, [?] in its AgentBot details).
+    // Help-desk → help-desk mode (docs/helpdesks.md 4.3, [?] in its AgentBot details).
 
     /// <summary>
     /// A fixed identity, no call: the receiver drops events whose author is it, and the parser names as it what our

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Handoff.HelpDesks.Livedesk;
 
 /// <summary>
-/// Reads LiveDesk API-channel webhooks in Chatwoot's shape (shared/helpdesks.md 4.4, 4.5; the event shapes are [?]):
+/// Reads LiveDesk API-channel webhooks in Chatwoot's shape (docs/helpdesks.md 4.4, 4.5; the event shapes are [?]):
 /// <c>message_created</c> that is outgoing, not private and from a <c>user</c> is the human's message;
 /// <c>conversation_status_changed</c> / <c>conversation_updated</c> to <c>resolved</c> ends the hand-off. For help-desk →
 /// help-desk mode, an incoming message from a <c>contact</c> (in <c>message_created</c>, or among the messages of

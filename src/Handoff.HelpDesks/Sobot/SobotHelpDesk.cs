@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 namespace Handoff.HelpDesks.Sobot;
 
 /// <summary>
-/// Sobot (shared/helpdesks.md 5): our bot runs inside the Sobot widget, and a hand-off asks Sobot to pass the
+/// Sobot (docs/helpdesks.md 5): our bot runs inside the Sobot widget, and a hand-off asks Sobot to pass the
 /// visitor to a human. Tokens come from <see cref="IHelpDeskTokens"/> (one per appId for the cluster) and go in a
 /// <c>token</c> header. How an external bot asks for the transfer is not public (5.3, 5.4), so it is one configured
 /// call: <c>POST {baseUrl}{Handoff:HelpDesks:Sobot:TransferPath}</c> with the body <see cref="TransferBody"/> builds.

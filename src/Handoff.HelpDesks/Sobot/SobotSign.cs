@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Handoff.HelpDesks.Sobot;
 
-/// <summary>Sobot's two MD5 signatures (shared/helpdesks.md 5.1, 5.4), as 32 lowercase hex characters.</summary>
+/// <summary>Sobot's two MD5 signatures (docs/helpdesks.md 5.1, 5.4), as 32 lowercase hex characters.</summary>
 public static class SobotSign
 {
     /// <summary>The <c>sign</c> of <c>get_token</c>: md5(appid + create_time + app_key).</summary>

@@ -21,7 +21,7 @@ public sealed class SobotTokenSource(IHttpClientFactory httpClients) : IHelpDesk
         new() { ["baseUrl"] = baseUrl.TrimEnd('/'), ["appId"] = appId, ["appKey"] = appKey };
 }
 
-/// <summary>The one <c>get_token</c> call (shared/helpdesks.md 5.1); only the token grain makes it.</summary>
+/// <summary>The one <c>get_token</c> call (docs/helpdesks.md 5.1); only the token grain makes it.</summary>
 public static class SobotTokenApi
 {
     public static async Task<(string Token, TimeSpan ExpiresIn)> FetchAsync(HttpClient http, string baseUrl, string appId, string appKey,

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Handoff.HelpDesks.Sobot;
 
 /// <summary>
-/// Reads Sobot's callbacks at our receiving address (shared/helpdesks.md 5.2, 5.4): the message push (one object,
+/// Reads Sobot's callbacks at our receiving address (docs/helpdesks.md 5.2, 5.4): the message push (one object,
 /// <c>type: 202</c> = an agent's message to the customer) and the online message-forwarding batches (a JSON array of
 /// up to 20 items; an object wrapping such a list, or one item alone, is taken too, since the stored docs do not show
 /// the envelope). An item is an agent message when its <c>type</c> is 202 or, without a type, it names the agent

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Handoff.HelpDesks.Webhook;
 
 /// <summary>
-/// The generic webhook protocol (shared/API.md section 5): the owner's own server, called at three paths under its
+/// The generic webhook protocol (docs/api.md section 5): the owner's own server, called at three paths under its
 /// <c>url</c>; it answers us at <c>/v1/human/…</c> with a bearer key, not at a per-kind webhook path.
 /// </summary>
 public sealed class WebhookDescriptor : HelpDeskDescriptor

@@ -1,7 +1,7 @@
 namespace Handoff.HelpDesks.ZohoSalesIq;
 
 /// <summary>
-/// Zoho's data centres (shared/helpdesks.md 3.1): the SalesIQ API host and the accounts (OAuth) host of each region.
+/// Zoho's data centres (docs/helpdesks.md 3.1): the SalesIQ API host and the accounts (OAuth) host of each region.
 /// CA and SA come from other Zoho products' tables, not SalesIQ's ([?]); the configuration can override both hosts.
 /// </summary>
 public static class ZohoRegions

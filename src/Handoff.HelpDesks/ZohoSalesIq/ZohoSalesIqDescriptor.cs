@@ -69,7 +69,7 @@ public sealed class ZohoSalesIqDescriptor : HelpDeskDescriptor
     public override WebhookVerdict ReadWebhook(IReadOnlyDictionary<string, string> settings, IHeaderDictionary headers, byte[] rawBody, DateTimeOffset now) =>
         ZohoSalesIqWebhook.Read(settings, headers[ZohoSalesIqWebhook.SignatureHeader], rawBody);
 
-    /// <summary>Zoho's Org OAuth consent (shared/helpdesks.md 3.1); the redirect path is the seed's and is registered at Zoho.</summary>
+    /// <summary>Zoho's Org OAuth consent (docs/helpdesks.md 3.1); the redirect path is the seed's and is registered at Zoho.</summary>
     private sealed class ZohoConsent : HelpDeskConsent
     {
         public override string ProviderName => "Zoho";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 namespace Handoff.HelpDesks.ZohoSalesIq;
 
 /// <summary>
-/// Zoho SalesIQ with an Org OAuth client (shared/helpdesks.md 3.1–3.4, 3.7): the operator authorises us once, we keep
+/// Zoho SalesIQ with an Org OAuth client (docs/helpdesks.md 3.1–3.4, 3.7): the operator authorises us once, we keep
 /// the refresh token and refresh the hour-long access token in the connection's help-desk grain, one refresh at a
 /// time. A hand-off opens a visitor conversation with the transcript as its <c>question</c>; the user's later
 /// messages go through the visitor message route; our side ends it through the operator close route. SalesIQ
@@ -308,7 +308,7 @@ public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfigu
         };
         var answer = await HelpDeskHttp.SendJsonAsync(httpClients.CreateClient(HttpClientName), request, "Zoho accounts", "POST /oauth/v2/token",
             status => status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized ? $"Zoho refused the {what}" : null, cancellationToken);
-        // Zoho accounts answers refusals with HTTP 200 and {"error":"invalid_client"} (helpdesks.md 0a).
+        // Zoho accounts answers refusals with HTTP 200 and {"error":"invalid_client"} (docs/helpdesks.md 0a).
         if (answer["error"] is { } error)
         {
             throw new HelpDeskCallException($"Zoho refused the {what}: {(error is JsonObject o ? o["code"] ?? o["message"] : error)}");
@@ -328,7 +328,7 @@ public sealed class ZohoSalesIqHelpDesk(IHttpClientFactory httpClients, IConfigu
     private static ZohoRegions.Hosts Region(IReadOnlyDictionary<string, string> settings) =>
         ZohoRegions.All.TryGetValue(settings.GetValueOrDefault("region") ?? "us", out var hosts) ? hosts : ZohoRegions.All["us"];
 
-    // Zoho's ids pass 2^53 (helpdesks.md 0a): keep the digits as written, never through a double.
+    // Zoho's ids pass 2^53 (docs/helpdesks.md 0a): keep the digits as written, never through a double.
     internal static string? Scalar(JsonNode? node) => node is JsonValue v
         ? v.GetValueKind() switch
         {

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Handoff.HelpDesks.ZohoSalesIq;
 
 /// <summary>
-/// Reads SalesIQ's data webhooks (shared/helpdesks.md 3.4, 0a): with a <c>publicKey</c>, <c>x-siqsignature</c>
+/// Reads SalesIQ's data webhooks (docs/helpdesks.md 3.4, 0a): with a <c>publicKey</c>, <c>x-siqsignature</c>
 /// (SHA256withRSA over the raw body, Base64) is required. <c>conversation.operator.replied</c> is the human's message
 /// (messages without text, i.e. files, are not shown), <c>conversation.completed</c> ends the hand-off,
 /// <c>conversation.missed</c> says nobody took it; other events are accepted and ignored.

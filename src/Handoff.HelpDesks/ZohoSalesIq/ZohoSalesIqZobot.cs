@@ -9,7 +9,7 @@ namespace Handoff.HelpDesks.ZohoSalesIq;
 public sealed record ZobotRequest(string ConversationId, string? Text, string MessageId, string? Handler, string? VisitorEmail = null);
 
 /// <summary>
-/// SalesIQ's Zobot on the Webhook platform (shared/helpdesks.md 3.5, 3.7): the call is signed like the data webhooks
+/// SalesIQ's Zobot on the Webhook platform (docs/helpdesks.md 3.5, 3.7): the call is signed like the data webhooks
 /// (<c>x-siqsignature</c>, when a <c>publicKey</c> is set), must be answered within 10 s, and the answer is the bot's
 /// only way to speak: <c>reply</c> with texts, or <c>forward</c> to a department. The conversation id is
 /// <c>visitor.active_conversation_id</c> (fallbacks <c>visitor.visitid</c>, <c>visitor.id</c>; [T]).

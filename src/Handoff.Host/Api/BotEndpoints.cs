@@ -6,7 +6,7 @@ using Handoff.HelpDesks;
 
 namespace Handoff.Host.Api;
 
-/// <summary>The bot of an agent (shared/API.md section 2b) and the hand-off tool for platforms with their own model.</summary>
+/// <summary>The bot of an agent (docs/api.md section 2b) and the hand-off tool for platforms with their own model.</summary>
 public static class BotEndpoints
 {
     public sealed record BotBody(string? Kind, string? BaseUrl, string? Model, string? ApiKey, string? SystemPrompt, int? TimeoutSeconds);
