@@ -6,22 +6,29 @@ namespace Handoff.Contracts.Agents;
 [Alias("handoff.agent")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    [Alias("exists")] Task<bool> ExistsAsync();
-    [Alias("get-settings")] Task<HandoffSettings?> GetHandoffSettingsAsync();
+    [ReadOnly, Alias("exists")] Task<bool> ExistsAsync();
+    [ReadOnly, Alias("get-settings")] Task<HandoffSettings?> GetHandoffSettingsAsync();
     [Alias("set-settings")] Task SetHandoffSettingsAsync(HandoffSettings settings);
-    [Alias("get-helpdesk")] Task<HelpDeskConnection?> GetHelpDeskAsync();
+    [ReadOnly, Alias("get-helpdesk")] Task<HelpDeskConnection?> GetHelpDeskAsync();
     [Alias("set-helpdesk")] Task<HelpDeskConnection> SetHelpDeskAsync(string kind, IReadOnlyDictionary<string, string> settings);
     [Alias("set-helpdesk-status")] Task<HelpDeskConnection?> SetHelpDeskStatusAsync(string status, string? detail, DateTimeOffset checkedAt);
     /// <summary>Adds what the desk granted at consent (a refresh token) to the connection, sealed; false if the connection changed meanwhile.</summary>
     [Alias("store-helpdesk-grant")] Task<bool> StoreHelpDeskGrantAsync(string kind, IReadOnlyDictionary<string, string> grant);
     [Alias("remove-helpdesk")] Task RemoveHelpDeskAsync();
     [Alias("touch")] Task EnsureCreatedAsync();
-    [Alias("get-bot")] Task<BotSettings?> GetBotSettingsAsync();
+    [ReadOnly, Alias("get-bot")] Task<BotSettings?> GetBotSettingsAsync();
     [OneWay, Alias("report-conversation")] Task ReportConversationAsync(LiveConversation conversation);
-    [Alias("live-conversations")] Task<IReadOnlyList<LiveConversation>> GetLiveConversationsAsync();
+    [ReadOnly, Alias("live-conversations")] Task<IReadOnlyList<LiveConversation>> GetLiveConversationsAsync();
     [Alias("set-bot")] Task SetBotSettingsAsync(BotSettings settings);
-    [Alias("verify-helpdesk")] Task<HelpDeskConnection?> VerifyHelpDeskAsync();
-    [Alias("helpdesk-for-handoff")] Task<HelpDeskConnection?> GetHelpDeskForHandoffAsync(TimeSpan recheckUnavailableAfter);
+
+    /// <summary>
+    /// The connection as the help-desk grain verifies it (outside this grain's turn: no desk call ever runs here),
+    /// or, when it cannot be called at all (secrets not decryptable, consent missing), the status to record at once.
+    /// </summary>
+    [ReadOnly, Alias("helpdesk-to-verify")] Task<HelpDeskToVerify?> GetHelpDeskToVerifyAsync();
+
+    /// <summary>Records a verification's result, unless the connection was replaced since <paramref name="revision"/>.</summary>
+    [Alias("record-helpdesk-status")] Task<HelpDeskConnection?> RecordHelpDeskStatusAsync(long revision, string status, string? detail, DateTimeOffset checkedAt);
 
     /// <summary>
     /// Everything a conversation needs of its agent in one call. <paramref name="listenerConversationId"/>, when given,
@@ -29,6 +36,14 @@ public interface IAgentGrain : IGrainWithStringKey
     /// </summary>
     [ReadOnly, Alias("snapshot")] Task<AgentSnapshot> GetSnapshotAsync(string? listenerConversationId);
 }
+
+/// <summary>A connection to verify, with the revision a result must match; <see cref="Status"/> set when no desk call can tell more.</summary>
+[GenerateSerializer, Immutable, Alias("handoff.helpdesk-to-verify")]
+public sealed record HelpDeskToVerify(
+    [property: Id(0)] long Revision,
+    [property: Id(1)] HelpDeskConnection Connection,
+    [property: Id(2)] string? Status = null,
+    [property: Id(3)] string? Detail = null);
 
 /// <summary>One agent's settings, bot and help-desk connection (secrets decrypted) at one <see cref="Version"/>.</summary>
 [GenerateSerializer, Immutable, Alias("handoff.agent-snapshot")]

@@ -3,6 +3,13 @@ using Handoff.Contracts.Realtime;
 
 namespace Handoff.Contracts.Conversations;
 
+/// <summary>The conversation's limits that callers rely on (API.md 4a: <c>Join</c> returns the last 500 messages).</summary>
+public static class ConversationLimits
+{
+    public const int JoinWindow = 500;
+    public const int MaxTextLength = 4000;
+}
+
 /// <summary>The outcome of a hand-off request, as the bot's tool and the REST API report it.</summary>
 [GenerateSerializer, Immutable, Alias("handoff.request-outcome")]
 public sealed record HandoffOutcome([property: Id(0)] string Outcome, [property: Id(1)] string? HandoffId);

@@ -43,6 +43,15 @@ public sealed class HelpDeskFailedException(string message, int? statusCode) : E
 public interface IHelpDeskGrain : IGrainWithStringKey
 {
     [Alias("verify")] Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection);
+
+    /// <summary>Verifies the agent's stored connection with the desk and records the status on the agent (bounded: 10 s).</summary>
+    [Alias("verify-connection")] Task<HelpDeskConnection?> VerifyConnectionAsync();
+
+    /// <summary>
+    /// The connection for a hand-off: an unavailable one is verified again first, at most once per
+    /// <paramref name="recheckUnavailableAfter"/> and once at a time, so a desk that came back is used without an operator.
+    /// </summary>
+    [Alias("connection-for-handoff")] Task<HelpDeskConnection?> ConnectionForHandoffAsync(TimeSpan recheckUnavailableAfter);
     [Alias("open")] Task<DeskConversation> OpenAsync(HelpDeskConnection connection, HelpDeskOpeningRequest opening);
     [Alias("send")] Task SendUserMessageAsync(HelpDeskConnection connection, string deskConversationId, string messageId, string text);
     [Alias("read-human")] Task<IReadOnlyList<MissedHumanMessage>> ReadHumanMessagesAsync(HelpDeskConnection connection, string deskConversationId);

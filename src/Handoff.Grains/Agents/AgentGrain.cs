@@ -1,11 +1,15 @@
 using System.Security.Cryptography;
 using Handoff.Contracts.Agents;
+using Handoff.Contracts.Conversations;
 using Handoff.Contracts.HelpDesks;
 using Handoff.HelpDesks;
 
 namespace Handoff.Grains.Agents;
 
-/// <summary>Holds one agent's hand-off settings and help-desk connection.</summary>
+/// <summary>
+/// Holds one agent's hand-off settings, bot settings and help-desk connection, and tells the conversations that read
+/// them when they change. It never calls a desk or a model: verification runs in the agent's help-desk grain.
+/// </summary>
 [GrainType("agent")]
 public sealed class AgentGrain(
     [PersistentState(stateName: "agent", storageName: GrainStorage.Name)] IPersistentState<AgentState> state,
@@ -14,7 +18,11 @@ public sealed class AgentGrain(
     HelpDeskCatalog catalog) : Grain, IAgentGrain
 {
     private static readonly TimeSpan LiveFor = TimeSpan.FromMinutes(30);
+    private const int MaxListeners = 10_000;
     private readonly Dictionary<string, LiveConversation> live = new();
+
+    // Conversations holding a snapshot of this activation; each registers again with its next read after a change.
+    private readonly HashSet<string> listeners = [];
 
     public Task ReportConversationAsync(LiveConversation conversation)
     {
@@ -47,7 +55,7 @@ public sealed class AgentGrain(
         if (!state.State.Created)
         {
             await MarkCreatedAsync();
-            await state.WriteStateAsync();
+            await SaveAsync();
         }
     }
 
@@ -59,11 +67,18 @@ public sealed class AgentGrain(
     {
         await MarkCreatedAsync();
         state.State.Bot = settings with { ApiKey = settings.ApiKey is null ? null : secrets.Protect(settings.ApiKey) };
-        await state.WriteStateAsync();
+        await SaveAsync();
     }
 
-    public async Task<AgentSnapshot> GetSnapshotAsync(string? listenerConversationId) =>
-        new(0, state.State.Settings, await GetBotSettingsAsync(), Open(state.State.HelpDesk));
+    public async Task<AgentSnapshot> GetSnapshotAsync(string? listenerConversationId)
+    {
+        if (listenerConversationId is not null && listeners.Count < MaxListeners)
+        {
+            listeners.Add(listenerConversationId);
+        }
+
+        return new AgentSnapshot(state.State.Version, state.State.Settings, await GetBotSettingsAsync(), Open(state.State.HelpDesk));
+    }
 
     public Task<HandoffSettings?> GetHandoffSettingsAsync() => Task.FromResult(state.State.Settings);
 
@@ -71,7 +86,7 @@ public sealed class AgentGrain(
     {
         await MarkCreatedAsync();
         state.State.Settings = settings;
-        await state.WriteStateAsync();
+        await SaveAsync();
     }
 
     public Task<HelpDeskConnection?> GetHelpDeskAsync() => Task.FromResult(Open(state.State.HelpDesk));
@@ -82,9 +97,7 @@ public sealed class AgentGrain(
         var secret = state.State.HelpDesk?.ReceivingSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var sealedSettings = settings.Where(kv => !catalog.IsGranted(kind, kv.Key))
             .ToDictionary(kv => kv.Key, kv => catalog.IsSecret(kind, kv.Key) ? secrets.Protect(kv.Value) : kv.Value);
-        if (state.State.HelpDesk is { } previous && previous.Kind == kind &&
-            previous.Settings.GetValueOrDefault("clientId") == settings.GetValueOrDefault("clientId") &&
-            previous.Settings.GetValueOrDefault("region") == settings.GetValueOrDefault("region"))
+        if (state.State.HelpDesk is { } previous && previous.Kind == kind && catalog.KeepsGrant(kind, previous.Settings, settings))
         {
             // A grant belongs to the OAuth client and its data centre: other changes (department, key) keep it.
             foreach (var (key, value) in previous.Settings.Where(kv => catalog.IsGranted(kind, kv.Key)))
@@ -97,7 +110,8 @@ public sealed class AgentGrain(
             "not verified yet", null, secret);
         await MarkCreatedAsync();
         state.State.HelpDesk = connection;
-        await state.WriteStateAsync();
+        state.State.HelpDeskRevision++;
+        await SaveAsync();
         return Open(connection)!;
     }
 
@@ -109,7 +123,7 @@ public sealed class AgentGrain(
         }
 
         state.State.HelpDesk = current with { Status = status, StatusDetail = detail, CheckedAt = checkedAt };
-        await state.WriteStateAsync();
+        await SaveAsync();
         return Open(state.State.HelpDesk);
     }
 
@@ -127,7 +141,8 @@ public sealed class AgentGrain(
         }
 
         state.State.HelpDesk = current with { Settings = settings };
-        await state.WriteStateAsync();
+        state.State.HelpDeskRevision++;
+        await SaveAsync();
         return true;
     }
 
@@ -136,47 +151,53 @@ public sealed class AgentGrain(
         if (state.State.HelpDesk is not null)
         {
             state.State.HelpDesk = null;
-            await state.WriteStateAsync();
+            state.State.HelpDeskRevision++;
+            await SaveAsync();
         }
     }
 
-    public async Task<HelpDeskConnection?> VerifyHelpDeskAsync()
+    public Task<HelpDeskToVerify?> GetHelpDeskToVerifyAsync()
     {
         if (Open(state.State.HelpDesk) is not { } connection)
         {
-            return null;
+            return Task.FromResult<HelpDeskToVerify?>(null);
         }
 
+        var revision = state.State.HelpDeskRevision;
         if (connection.Settings.Count != state.State.HelpDesk!.Settings.Count)
         {
-            return await SetHelpDeskStatusAsync(HelpDeskConnection.Unavailable,
-                "stored secrets cannot be decrypted with this node's key; set the same Handoff:SigningKey (or Handoff:AdminApiKey) on every node and store the settings again",
-                time.GetUtcNow());
+            return Task.FromResult<HelpDeskToVerify?>(new(revision, connection, HelpDeskConnection.Unavailable,
+                "stored secrets cannot be decrypted with this node's key; set the same Handoff:SigningKey (or Handoff:AdminApiKey) on every node and store the settings again"));
         }
 
         if (catalog.AwaitsAuthorization(connection.Kind, connection.Settings))
         {
-            return await SetHelpDeskStatusAsync(HelpDeskConnection.NotConfigured,
-                $"not authorised yet: press Authorise in the console (GET /api/agents/{AgentKeys.AgentIdOf(this.GetPrimaryKeyString())}/helpdesk/authorize)",
-                time.GetUtcNow());
+            return Task.FromResult<HelpDeskToVerify?>(new(revision, connection, HelpDeskConnection.NotConfigured,
+                $"not authorised yet: press Authorise in the console (GET /api/agents/{AgentKeys.AgentIdOf(this.GetPrimaryKeyString())}/helpdesk/authorize)"));
         }
 
-        var result = await GrainFactory.GetGrain<IHelpDeskGrain>(this.GetPrimaryKeyString()).VerifyAsync(connection);
-
-        return await SetHelpDeskStatusAsync(result.Available ? HelpDeskConnection.Available : HelpDeskConnection.Unavailable, result.Detail, time.GetUtcNow());
+        return Task.FromResult<HelpDeskToVerify?>(new(revision, connection));
     }
 
-    public async Task<HelpDeskConnection?> GetHelpDeskForHandoffAsync(TimeSpan recheckUnavailableAfter)
+    public async Task<HelpDeskConnection?> RecordHelpDeskStatusAsync(long revision, string status, string? detail, DateTimeOffset checkedAt)
     {
-        // An unavailable desk is checked again before refusing, at most once per interval, so a desk that came
-        // back is used without an operator pressing "verify".
-        if (state.State.HelpDesk is { Status: HelpDeskConnection.Unavailable } c &&
-            (c.CheckedAt is null || time.GetUtcNow() - c.CheckedAt >= recheckUnavailableAfter))
+        // A verification that took a while must not stamp its result on the connection that replaced the one it checked.
+        return revision == state.State.HelpDeskRevision
+            ? await SetHelpDeskStatusAsync(status, detail, checkedAt)
+            : Open(state.State.HelpDesk);
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.Version++;
+        await state.WriteStateAsync();
+        foreach (var conversation in listeners)
         {
-            return await VerifyHelpDeskAsync();
+            // One-way: a conversation learns of the change with its next message; the agent never waits for thousands.
+            _ = GrainFactory.GetGrain<IConversationGrain>(conversation).AgentChangedAsync(state.State.Version);
         }
 
-        return Open(state.State.HelpDesk);
+        listeners.Clear();
     }
 
     private async Task MarkCreatedAsync()

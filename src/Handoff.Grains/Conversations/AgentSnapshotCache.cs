@@ -29,7 +29,7 @@ public sealed class AgentSnapshotCache(string conversationId, Func<IAgentGrain> 
 
     public void Invalidate(long version)
     {
-        if (current is null || current.Version < version || version == 0)
+        if (current is null || current.Version < version)
         {
             current = null;
         }

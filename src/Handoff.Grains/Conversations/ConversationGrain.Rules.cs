@@ -125,8 +125,7 @@ public sealed partial class ConversationGrain
         return channelPolicy.For(snapshot.Settings, desk, S.Channel, forHandoff);
     }
 
-    private async Task<HelpDeskConnection?> ConnectionForHandoffAsync() =>
-        await GrainFactory.GetGrain<IAgentGrain>(AgentKeys.For(S.AgentId)).GetHelpDeskForHandoffAsync(TimeSpan.FromSeconds(5));
+    private async Task<HelpDeskConnection?> ConnectionForHandoffAsync() => await HelpDesk.ConnectionForHandoffAsync(TimeSpan.FromSeconds(5));
 
     private async Task<HelpDeskConnection?> ConnectionAsync() => (await agent.GetAsync()).HelpDesk;
 

@@ -23,8 +23,7 @@ namespace Handoff.Grains.Conversations;
 [GrainType("conversation")]
 public sealed partial class ConversationGrain : Grain, IConversationGrain, IConversationBotTurns, IRemindable
 {
-    public const int JoinWindow = ConversationTranscript.Window;
-    public const int MaxTextLength = 4000;
+    private const int MaxTextLength = ConversationLimits.MaxTextLength;
     private const int MaxResume = 100_000;
     private const string SnoozedText = "Our team has paused this conversation for a moment and will be back with you here.";
 

@@ -12,7 +12,7 @@ namespace Handoff.Grains.Conversations;
 /// </summary>
 public sealed class ConversationTranscript(string conversationId, ITranscriptStore store, TimeProvider time)
 {
-    public const int Window = 500;
+    public const int Window = ConversationLimits.JoinWindow;
     private readonly List<ChatMessage> recent = [];
 
     public long LastSeq { get; private set; }

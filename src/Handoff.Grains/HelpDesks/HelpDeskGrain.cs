@@ -7,13 +7,52 @@ using Orleans.Concurrency;
 
 namespace Handoff.Grains.HelpDesks;
 
-/// <summary>Makes an agent's help-desk calls with the client of its kind, and keeps that client's session.</summary>
+/// <summary>
+/// Makes an agent's help-desk calls with the client of its kind, keeps that client's session, and verifies the
+/// agent's connection (so the agent grain, which every conversation reads, never waits for a desk).
+/// </summary>
 [Reentrant, GrainType("helpdesk")]
-public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients, HelpDeskCatalog catalog) : Grain, IHelpDeskGrain
+public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients, HelpDeskCatalog catalog, TimeProvider time) : Grain, IHelpDeskGrain
 {
     private readonly Dictionary<string, IHelpDeskClient> byKind = clients.ToDictionary(c => c.Kind);
     private HelpDeskSession session = new();
     private string? sessionSettings;
+    private Task<HelpDeskConnection?>? recheck;
+
+    private IAgentGrain Agent => GrainFactory.GetGrain<IAgentGrain>(this.GetPrimaryKeyString());
+
+    public async Task<HelpDeskConnection?> VerifyConnectionAsync()
+    {
+        if (await Agent.GetHelpDeskToVerifyAsync() is not { } toVerify)
+        {
+            return null;
+        }
+
+        var (status, detail) = toVerify.Status is { } known
+            ? (known, toVerify.Detail)
+            : await VerifyAsync(toVerify.Connection) is var check && check.Available
+                ? (HelpDeskConnection.Available, check.Detail)
+                : (HelpDeskConnection.Unavailable, check.Detail);
+        return await Agent.RecordHelpDeskStatusAsync(toVerify.Revision, status, detail, time.GetUtcNow());
+    }
+
+    public async Task<HelpDeskConnection?> ConnectionForHandoffAsync(TimeSpan recheckUnavailableAfter)
+    {
+        var connection = (await Agent.GetSnapshotAsync(null)).HelpDesk;
+        if (connection is { Status: HelpDeskConnection.Unavailable } &&
+            (connection.CheckedAt is null || time.GetUtcNow() - connection.CheckedAt >= recheckUnavailableAfter))
+        {
+            // Many conversations may ask at once: one verification answers them all.
+            if (recheck is not { IsCompleted: false })
+            {
+                recheck = VerifyConnectionAsync();
+            }
+
+            return await recheck;
+        }
+
+        return connection;
+    }
 
     public async Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection)
     {

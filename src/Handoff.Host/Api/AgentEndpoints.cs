@@ -47,7 +47,7 @@ public static class AgentEndpoints
             if (helpDesk is not null && before != settings.Mode && settings.Mode == HandoffSettings.HelpDeskToHelpDesk)
             {
                 // The desk's messenger side (a bot agent, bot webhooks) is set up when the mode is switched on, not only on verify.
-                helpDesk = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
+                helpDesk = await PrepareMessengerAsync(agentId, await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync(), grains, keys, config, request, time);
             }
 
             return Results.Ok(SettingsView(settings, helpDesk));
@@ -76,7 +76,7 @@ public static class AgentEndpoints
             if (errors.Count > 0) return Results.ValidationProblem(errors);
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             await agent.SetHelpDeskAsync(kind, settings);
-            var verified = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
+            var verified = await PrepareMessengerAsync(agentId, await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync(), grains, keys, config, request, time);
             if (verified is { Status: HelpDeskConnection.Available } && catalog.Has(kind, HelpDeskCapabilities.NeedsConsent))
             {
                 // A desk we registered our webhook with learns the new settings (e.g. signing on) at once.
@@ -103,7 +103,7 @@ public static class AgentEndpoints
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
-            var verified = await PrepareMessengerAsync(agentId, await agent.VerifyHelpDeskAsync(), grains, keys, config, request, time);
+            var verified = await PrepareMessengerAsync(agentId, await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync(), grains, keys, config, request, time);
             return Results.Ok(HelpDeskView(agentId, verified, keys, config, request));
         });
 

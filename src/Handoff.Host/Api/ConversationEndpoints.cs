@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Handoff.Contracts.Agents;
 using Handoff.Contracts.Conversations;
 using Handoff.Core.Conversations;
-using Handoff.Grains.Conversations;
 using Handoff.HelpDesks;
 using Handoff.Host.Security;
 
@@ -45,7 +44,7 @@ public static class ConversationEndpoints
         var conversations = app.MapGroup("/api/conversations/{conversationId}").RequireAuthorization(AuthenticationSetup.AdminPolicy);
 
         conversations.MapGet("", (string conversationId, IGrainFactory grains) =>
-            Refusals.Guard(async () => Results.Ok(await Conversation(grains, conversationId).GetAsync(ConversationGrain.JoinWindow))));
+            Refusals.Guard(async () => Results.Ok(await Conversation(grains, conversationId).GetAsync(ConversationLimits.JoinWindow))));
 
         conversations.MapPost("/messages", (string conversationId, MessageBody body, IGrainFactory grains) => Refusals.Guard(async () =>
         {

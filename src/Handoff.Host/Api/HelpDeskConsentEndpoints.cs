@@ -111,7 +111,7 @@ public static class HelpDeskConsentEndpoints
             return Page(502, failed, result.Detail);
         }
 
-        var verified = await grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId)).VerifyHelpDeskAsync();
+        var verified = await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync();
         return verified is { Status: HelpDeskConnection.Available }
             ? Page(200, $"{descriptor.DisplayName} is connected", $"Agent {agentId}: {verified.StatusDetail}. You can close this page.")
             : Page(502, $"{descriptor.DisplayName} was authorised but does not work yet", verified?.StatusDetail ?? "no connection");

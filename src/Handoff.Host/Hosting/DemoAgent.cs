@@ -1,3 +1,4 @@
+using Handoff.Contracts.HelpDesks;
 using Handoff.Contracts.Agents;
 using Handoff.Grains.Agents;
 using Handoff.HelpDesks.Webhook;
@@ -33,7 +34,7 @@ internal sealed class DemoAgent(IGrainFactory grains, HandoffKeys keys, IConfigu
             await agent.SetHelpDeskAsync(WebhookDescriptor.KindName, new Dictionary<string, string> { ["url"] = deskUrl });
         }
 
-        var connection = (await agent.VerifyHelpDeskAsync())!;
+        var connection = (await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(AgentId)).VerifyConnectionAsync())!;
         var self = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080").Split(';')[0];
         var pairingFile = configuration["Handoff:Demo:PairingFile"] ?? PairingFile;
         await WritePairingAsync(pairingFile, self, keys.CreateReceivingKey(AgentId, connection.ReceivingSecret), stoppingToken);

@@ -1,5 +1,4 @@
 using Handoff.Contracts.Conversations;
-using Handoff.Grains.Conversations;
 using Handoff.Host.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -23,7 +22,7 @@ public sealed class ChatHub(IGrainFactory grains, ChatPushSubscriptions subscrip
 
     public async Task<object> Join()
     {
-        var view = await Call(g => g.GetAsync(ConversationGrain.JoinWindow));
+        var view = await Call(g => g.GetAsync(ConversationLimits.JoinWindow));
         return new { view.ConversationId, view.State, view.Email, view.LastSeq, view.Messages };
     }
 

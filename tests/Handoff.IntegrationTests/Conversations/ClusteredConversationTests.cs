@@ -1,3 +1,4 @@
+using Handoff.Contracts.HelpDesks;
 using System.Net;
 using Handoff.Contracts.Agents;
 using Handoff.Contracts.Conversations;
@@ -71,7 +72,7 @@ public sealed class ClusteredConversationTests
         var agent = cluster.Client.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
         await agent.SetHandoffSettingsAsync(Handoff.Grains.Agents.AgentSettingsDefaults.Enabled with { WaitTimeoutSeconds = 2 });
         await agent.SetHelpDeskAsync("webhook", new Dictionary<string, string> { ["url"] = desk.BaseUrl });
-        Assert.Equal(HelpDeskConnection.Available, (await agent.VerifyHelpDeskAsync())!.Status);
+        Assert.Equal(HelpDeskConnection.Available, (await cluster.Client.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync())!.Status);
 
         var conversationId = "c" + Guid.NewGuid().ToString("N");
         var conversation = cluster.Client.GetGrain<IConversationGrain>(conversationId);
