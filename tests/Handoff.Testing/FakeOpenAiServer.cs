@@ -30,6 +30,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>How long each answer takes: a slow model.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When set, every answer waits until this completes: a model that thinks exactly as long as a test wants.</summary>
+    public Task? Gate { get; set; }
+
     private int answered;
 
     /// <summary>How many answers have been sent.</summary>
@@ -45,6 +48,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             var root = body.RootElement.Clone();
             server!.Requests.Enqueue((root, request.Headers.Authorization.FirstOrDefault()));
             if (server.Delay > TimeSpan.Zero) await Task.Delay(server.Delay);
+            if (server.Gate is { } gate) await gate;
             var answer = server.Respond(root);
             Interlocked.Increment(ref server.answered);
             return answer;

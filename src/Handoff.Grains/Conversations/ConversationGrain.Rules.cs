@@ -57,6 +57,12 @@ public sealed partial class ConversationGrain
             deadline.Follow(S.Deadline);
         }
 
+        if (S.Handoff?.ToAttempt() is { Stage: HandoffStage.Opening })
+        {
+            // Before the desk is asked: if this node dies during the call, the reminder asks again elsewhere.
+            await KeepBackstopAsync();
+        }
+
         readBack.Follow();
         var settings = await agent.SettingsAsync();
         foreach (var effect in decision.Effects)

@@ -83,6 +83,11 @@ public sealed partial class ConversationGrain : Grain, IConversationGrain, IConv
         deadline.Follow(S.Deadline);
         outbox.Kick();
         readBack.Follow();
+        if (Machine.Active is { Stage: HandoffStage.Opening } opening)
+        {
+            // The node that decided to open the desk conversation died before it knew the answer: ask again, same id.
+            this.RegisterGrainTimer(() => OpenDeskAsync(opening.HandoffId), new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+        }
     }
 
     public async Task CreateAsync(string agentId, string channel, string? email, string? userId)

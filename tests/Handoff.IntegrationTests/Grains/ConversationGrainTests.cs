@@ -1,6 +1,10 @@
 using Handoff.Contracts.Agents;
 using Handoff.Contracts.Conversations;
+using Handoff.Grains;
 using Handoff.Grains.Agents;
+using Handoff.Grains.Conversations;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Handoff.Testing;
 
 namespace Handoff.IntegrationTests.Grains;
@@ -113,6 +117,54 @@ public sealed class ConversationGrainTests(ConversationGrainCluster silo)
         var establish = await desk.WaitForAsync("conversation/establish");
         Assert.Equal(conversation.GetPrimaryKeyString(), establish.Body.GetProperty("user_info").GetProperty("anonymous_id").GetString());
         Assert.Single(desk.Calls);
+    }
+
+    [Fact]
+    public async Task An_opening_that_was_saved_but_never_reached_the_desk_is_asked_again_with_the_same_hand_off_id()
+    {
+        var (agentId, desk) = await AgentAsync(AgentSettingsDefaults.Enabled);
+        await using var _ = desk;
+        var conversationId = "c" + Guid.NewGuid().ToString("N");
+        // What a node leaves behind when it dies between saving the decision to open and the desk's answer.
+        var storage = silo.Cluster.GetSiloServiceProvider(silo.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+        await storage.WriteStateAsync("conversation", GrainId.Create("conversation", conversationId), new GrainState<ConversationState>(new ConversationState
+        {
+            Created = true, AgentId = agentId, Channel = "widget", Email = "bob@example.com", CreatedAt = silo.Clock.GetUtcNow(),
+            Handoff = new HandoffRecord { HandoffId = "h-left-behind", State = "opening", RequestedAt = silo.Clock.GetUtcNow() },
+        }));
+        await silo.Grains.GetGrain<IHandoffLinkGrain>("h-left-behind").SetAsync(agentId, conversationId);
+
+        var conversation = Grains.GetGrain<IConversationGrain>(conversationId);
+        Assert.Equal("waiting-for-human", (await conversation.GetAsync(0)).State);
+        var establish = await desk.WaitForAsync("conversation/establish");
+        Assert.Equal("h-left-behind", establish.Str("conversation_id"));
+        await UntilAsync(conversation, v => v.Handoff?.OpenedAt is not null && v.Messages.Any(m => m.Text == HandoffTexts.Defaults.Waiting), "the opening completes");
+        Assert.Single(desk.Accepted("conversation/establish"));
+    }
+
+    [Fact]
+    public async Task A_users_message_is_acknowledged_before_the_model_answers_and_the_conversation_answers_meanwhile()
+    {
+        var (agentId, desk) = await AgentAsync(AgentSettingsDefaults.Enabled);
+        await using var _ = desk;
+        await using var model = await FakeOpenAiServer.StartAsync();
+        var release = new TaskCompletionSource();
+        model.Gate = release.Task;
+        model.Respond = _ => FakeOpenAiServer.Text("Here is your answer.");
+        await Grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId)).SetBotSettingsAsync(
+            new BotSettings(BotSettings.OpenAiCompatible, model.BaseUrl, "m", null, null, 30));
+        var conversation = await ConversationAsync(agentId);
+
+        var sent = await conversation.SendUserMessageAsync("where is my parcel?", "u1");
+        Assert.Equal(1, sent.Seq);
+        await Eventually.TrueAsync(() => !model.Requests.IsEmpty, "the model is asked");
+        var meanwhile = await conversation.GetAsync(10); // the model is still thinking: the mailbox is free
+        Assert.Equal([ChatMessage.User], meanwhile.Messages.Select(m => m.From));
+        Assert.Equal(2, (await conversation.SendUserMessageAsync("hello?", "u2")).Seq);
+
+        release.SetResult();
+        await UntilAsync(conversation, v => v.Messages.Any(m => m.From == ChatMessage.Bot), "the bot answers");
+        Assert.Equal("Here is your answer.", (await conversation.GetAsync(10)).Messages.First(m => m.From == ChatMessage.Bot).Text);
     }
 
     private async Task<(string AgentId, FakeWebhookDesk Desk)> AgentAsync(HandoffSettings settings)
