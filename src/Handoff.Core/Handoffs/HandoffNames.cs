@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Handoff.Core.Handoffs;
 
 /// <summary>The wire names of the hand-off's enums, as the public contract (docs/api.md) spells them.</summary>
@@ -37,13 +39,17 @@ public static class HandoffNames
 
     public static string Of(DeskCloseType type) => type == DeskCloseType.Timeout ? "TIMEOUT" : "USER_CLOSED";
 
-    public static EndReason? EndReasonOf(string? name) =>
-        name is null ? null : Enum.GetValues<EndReason>().Cast<EndReason?>().FirstOrDefault(r => Of(r!.Value) == name);
+    // Read on every event of every conversation: looked up, not searched.
+    private static readonly FrozenDictionary<string, EndReason> EndReasons =
+        Enum.GetValues<EndReason>().ToFrozenDictionary(r => Of(r));
+
+    private static readonly FrozenDictionary<string, HandoffStage> Stages =
+        Enum.GetValues<HandoffStage>().ToFrozenDictionary(s => Stored(s));
+
+    public static EndReason? EndReasonOf(string? name) => name is not null && EndReasons.TryGetValue(name, out var reason) ? reason : null;
 
     /// <summary>The stored name of a stage (kept apart from <see cref="Of(HandoffStage)"/>, which folds opening into waiting).</summary>
     public static string Stored(HandoffStage stage) => stage == HandoffStage.Opening ? "opening" : Of(stage);
 
-    public static HandoffStage StageOf(string stored) => stored == "opening"
-        ? HandoffStage.Opening
-        : Enum.GetValues<HandoffStage>().FirstOrDefault(s => Of(s) == stored && s != HandoffStage.Opening, HandoffStage.Ended);
+    public static HandoffStage StageOf(string stored) => Stages.GetValueOrDefault(stored, HandoffStage.Ended);
 }

@@ -57,7 +57,7 @@ public sealed partial class ConversationGrain
             deadline.Follow(S.Deadline);
         }
 
-        if (S.Handoff?.ToAttempt() is { Stage: HandoffStage.Opening })
+        if (Opening)
         {
             // Before the desk is asked: if this node dies during the call, the reminder asks again elsewhere.
             await KeepBackstopAsync();
@@ -195,8 +195,9 @@ public sealed partial class ConversationGrain
         await ApplyAsync(new DeadlineReached());
     }
 
-    private Task KeepBackstopAsync() =>
-        deadline.KeepBackstopAsync(S.Deadline is not null || S.Outbox.Count > 0 || Machine.Active?.Stage == HandoffStage.Opening, S.Deadline);
+    private bool Opening => S.Handoff is { } h && HandoffNames.StageOf(h.State) == HandoffStage.Opening;
+
+    private Task KeepBackstopAsync() => deadline.KeepBackstopAsync(S.Deadline is not null || S.Outbox.Count > 0 || Opening, S.Deadline);
 
     private async Task<(ChatMessage Message, bool Duplicate)> AppendAsync(string from, string text, string? senderName, string? dedupeKey, string? id = null)
     {

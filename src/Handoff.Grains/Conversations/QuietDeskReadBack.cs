@@ -24,7 +24,7 @@ public sealed class QuietDeskReadBack(
     private IGrainTimer? timer;
     private DateTimeOffset lastWordFromDesk;
 
-    private HandoffAttempt? Watched => state.State.Handoff?.ToAttempt() is { IsActive: true, ReadBackWhenQuiet: true, DeskConversationId: not null } h &&
+    private HandoffAttempt? Watched => state.State.Handoff is { ReadBackWhenQuiet: true } stored && stored.ToAttempt() is { IsActive: true, ReadBackWhenQuiet: true, DeskConversationId: not null } h &&
                                       h.Stage is not (HandoffStage.AwaitingEmail or HandoffStage.Opening) ? h : null;
 
     /// <summary>The desk just spoke: the quiet period starts again.</summary>
