@@ -204,14 +204,18 @@ public sealed partial class ConversationGrain : Grain, IConversationGrain, IConv
             return (await RequestAsync(answer.Reason, answer.ForSeq)).Outcome;
         }
 
-        await ApplyAsync(new BotInformed());
         if (answer.Failed)
         {
+            // The model never read the note about the human: it stays for the next turn.
             await SayAsync((await agent.SettingsAsync()).Texts.BotUnavailable);
         }
-        else if (answer.Text is { } text)
+        else
         {
-            await AppendAsync(ChatMessage.Bot, text, null, null);
+            await ApplyAsync(new BotInformed());
+            if (answer.Text is { } text)
+            {
+                await AppendAsync(ChatMessage.Bot, text, null, null);
+            }
         }
 
         return null;
