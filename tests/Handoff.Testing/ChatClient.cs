@@ -13,7 +13,11 @@ public sealed class ChatClient : IAsyncDisposable
         Connection = connection;
         ConversationId = conversationId;
         Token = token;
-        connection.On<JsonElement>("message", m => Messages.TryAdd(m.GetProperty("seq").GetInt64(), m));
+        connection.On<JsonElement>("message", m =>
+        {
+            Pushed.Enqueue(m.GetProperty("seq").GetInt64());
+            Messages.TryAdd(m.GetProperty("seq").GetInt64(), m);
+        });
         connection.On<JsonElement>("state", s => States.Enqueue(s));
     }
 
@@ -22,6 +26,9 @@ public sealed class ChatClient : IAsyncDisposable
     public string Token { get; }
     public ConcurrentDictionary<long, JsonElement> Messages { get; } = new();
     public ConcurrentQueue<JsonElement> States { get; } = new();
+
+    /// <summary>The seq of every push as it arrived, doubles included (<see cref="Messages"/> keeps one per seq).</summary>
+    public ConcurrentQueue<long> Pushed { get; } = new();
 
     /// <summary>Creates a conversation of <paramref name="agentId"/> and connects to it.</summary>
     public static async Task<ChatClient> StartAsync(Uri host, string agentId, string? email = null, string channel = "widget", Uri? hubHost = null)

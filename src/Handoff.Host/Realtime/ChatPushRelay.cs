@@ -28,9 +28,10 @@ public sealed class ChatPushRelay(IHubContext<ChatHub> hub) : IChatPushObserver
 public sealed class ChatPushSubscriptions(IGrainFactory grains, ChatPushRelay relay, ILogger<ChatPushSubscriptions> logger) : BackgroundService
 {
     private readonly Dictionary<string, int> connections = new();
-    private IChatPushObserver? reference;
+    // Exactly one reference per node: two would be two subscriptions, and every message would reach each connection twice.
+    private readonly Lazy<IChatPushObserver> reference = new(() => grains.CreateObjectReference<IChatPushObserver>(relay), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public IChatPushObserver Reference => reference ??= grains.CreateObjectReference<IChatPushObserver>(relay);
+    public IChatPushObserver Reference => reference.Value;
 
     public async Task ConnectedAsync(string conversationId)
     {

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Handoff.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -31,6 +33,33 @@ public sealed class DeliveryTests
         Assert.Equal("with-human", joined.GetProperty("state").GetString());
         var seqs = joined.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()).ToList();
         Assert.Equal(seqs.Distinct().Order(), seqs);
+    }
+
+    [Fact]
+    public async Task Connections_that_arrive_at_once_on_a_fresh_node_get_each_message_once()
+    {
+        await using var h = await HandoffTestHost.StartAsync();
+        var agentId = await h.CreateAgentAsync();
+        using var http = new HttpClient { BaseAddress = h.BaseAddress };
+        var created = await (await http.PostAsJsonAsync($"/api/agents/{agentId}/conversations", new { channel = "widget" })).Content.ReadFromJsonAsync<JsonElement>();
+        // No connection has reached this node yet: these all make its push subscription at the same moment.
+        var clients = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ =>
+            ChatClient.ConnectAsync(h.BaseAddress, created.GetProperty("conversationId").GetString()!, created.GetProperty("token").GetString()!)));
+        try
+        {
+            var seq = await clients[0].SendAsync("hello from one of many tabs");
+            foreach (var client in clients)
+            {
+                await client.WaitForMessageAsync(m => m.GetProperty("seq").GetInt64() == seq);
+            }
+
+            await clients[0].WaitForMessageAsync(m => m.GetProperty("from").GetString() == "bot");
+            Assert.All(clients, c => Assert.Equal(c.Pushed.Distinct().Count(), c.Pushed.Count));
+        }
+        finally
+        {
+            foreach (var client in clients) await client.DisposeAsync();
+        }
     }
 
     [Fact]
