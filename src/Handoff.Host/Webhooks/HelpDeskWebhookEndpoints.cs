@@ -19,7 +19,7 @@ public static class HelpDeskWebhookEndpoints
 
     public static IEndpointRouteBuilder MapHelpDeskWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/{kind}/{receivingKey}", ReceiveAsync).RequireRateLimiting(RateLimits.Public);
+        app.MapPost("/webhooks/{kind}/{receivingKey}", ReceiveAsync).RequireRateLimiting(RateLimits.HelpDeskWebhooks);
 
         // Some desks (SalesIQ) check a webhook URL with a HEAD request when the webhook is created or updated, and want a 200.
         app.MapMethods("/webhooks/{kind}/{receivingKey}", [HttpMethods.Head], (string kind, string receivingKey, HandoffKeys keys, HelpDeskCatalog catalog) =>

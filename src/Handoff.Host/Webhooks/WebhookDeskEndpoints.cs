@@ -18,9 +18,9 @@ public static class WebhookDeskEndpoints
     public static IEndpointRouteBuilder MapWebhookDeskEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/human/message/receive", (HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time) =>
-            ReceiveAsync(request, grains, keys, time, HumanEvent.Message)).RequireRateLimiting(RateLimits.Public);
+            ReceiveAsync(request, grains, keys, time, HumanEvent.Message)).RequireRateLimiting(RateLimits.HelpDeskWebhooks);
         app.MapPost("/v1/human/close", (HttpRequest request, IGrainFactory grains, HandoffKeys keys, TimeProvider time) =>
-            ReceiveAsync(request, grains, keys, time, HumanEvent.Closed)).RequireRateLimiting(RateLimits.Public);
+            ReceiveAsync(request, grains, keys, time, HumanEvent.Closed)).RequireRateLimiting(RateLimits.HelpDeskWebhooks);
         return app;
     }
 

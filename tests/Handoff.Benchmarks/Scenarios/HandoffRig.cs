@@ -64,6 +64,7 @@ public sealed class HandoffRig : IAsyncDisposable
             ["Handoff:Demo:Enabled"] = "false",
             ["Handoff:AllowPrivateNetworkTargets"] = "true",
             ["Handoff:RateLimits:PublicPerMinute"] = "100000000",
+            ["Handoff:RateLimits:HelpDeskWebhooksPerMinute"] = "100000000",
             ["Handoff:Reminders:MinimumPeriod"] = "00:00:05",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
