@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Handoff.HelpDesks;
 
@@ -55,6 +56,13 @@ public abstract class HelpDeskDescriptor
 
     /// <summary>Registers the desk's <see cref="IHelpDeskClient"/>, its named HttpClient and resilience, and whatever else it needs.</summary>
     public abstract void Register(IServiceCollection services);
+
+    /// <summary>The usual registration: the desk's client, and its named HttpClient with the shared retry and breaker.</summary>
+    protected static void RegisterClient<TClient>(IServiceCollection services, string httpClientName) where TClient : class, IHelpDeskClient
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, TClient>());
+        services.AddHttpClient(httpClientName).AddHelpDeskResilience();
+    }
 
     /// <summary>
     /// True when the desk calls us at <c>/webhooks/{kind}/{receivingKey}</c> and <see cref="ReadWebhook"/> reads it;

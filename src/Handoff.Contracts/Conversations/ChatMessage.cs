@@ -41,29 +41,6 @@ public sealed record ConversationView(
     [property: Id(6)] HandoffView? Handoff,
     [property: Id(7)] IReadOnlyList<ChatMessage> Messages);
 
-public static class ConversationStates
-{
-    public const string Bot = "bot";
-    public const string AwaitingEmail = "awaiting-email";
-    public const string WaitingForHuman = "waiting-for-human";
-    public const string WaitTimeoutPrompt = "wait-timeout-prompt";
-    public const string WithHuman = "with-human";
-    public const string Ended = "ended";
-}
-
-public static class EndReasons
-{
-    public const string UserEnded = "user-ended";
-    public const string HumanEnded = "human-ended";
-    public const string WaitTimeout = "wait-timeout";
-    public const string SessionTimeout = "session-timeout";
-    public const string OffHours = "off-hours";
-    public const string HelpDeskUnavailable = "helpdesk-unavailable";
-    public const string HelpDeskError = "helpdesk-error";
-    public const string Disabled = "disabled";
-    public const string WrongChannel = "wrong-channel";
-}
-
 /// <summary>Why a conversation call was refused; the web layer maps it to a status code or hub error.</summary>
 [GenerateSerializer, Alias("handoff.conversation-refusal")]
 public sealed class ConversationRefusedException(string code, string message) : Exception(message)

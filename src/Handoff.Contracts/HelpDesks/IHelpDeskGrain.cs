@@ -42,8 +42,6 @@ public sealed class HelpDeskFailedException(string message, int? statusCode) : E
 [Alias("handoff.helpdesk")]
 public interface IHelpDeskGrain : IGrainWithStringKey
 {
-    [Alias("verify")] Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection);
-
     /// <summary>Verifies the agent's stored connection with the desk and records the status on the agent (bounded: 10 s).</summary>
     [Alias("verify-connection")] Task<HelpDeskConnection?> VerifyConnectionAsync();
 

@@ -18,6 +18,7 @@ public sealed class DeskOutbox(
     Func<Task> afterDrained,
     ILogger logger)
 {
+    private static readonly string UserClosed = HandoffNames.Of(DeskCloseType.UserClosed);
     private IGrainTimer? timer;
     private ConversationState S => state.State;
 
@@ -70,10 +71,10 @@ public sealed class DeskOutbox(
                         await helpDesk.SendUserMessageAsync(desk, deskConversationId, item.MessageId, item.Text ?? "");
                         break;
                     case var _ when S.DeskConversationId is { } inDesk:
-                        await helpDesk.CloseAsBotAsync(desk, item.DeskConversationId ?? inDesk, item.CloseType ?? "USER_CLOSED");
+                        await helpDesk.CloseAsBotAsync(desk, item.DeskConversationId ?? inDesk, item.CloseType ?? UserClosed);
                         break;
                     default:
-                        await helpDesk.CloseAsync(desk, deskConversationId, item.CloseType ?? "USER_CLOSED");
+                        await helpDesk.CloseAsync(desk, deskConversationId, item.CloseType ?? UserClosed);
                         break;
                 }
             }

@@ -54,7 +54,7 @@ public sealed class HelpDeskGrain(IEnumerable<IHelpDeskClient> clients, HelpDesk
         return connection;
     }
 
-    public async Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection)
+    private async Task<HelpDeskCheck> VerifyAsync(HelpDeskConnection connection)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try

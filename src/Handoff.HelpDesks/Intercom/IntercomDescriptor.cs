@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Handoff.HelpDesks.Intercom;
 
@@ -27,8 +26,7 @@ public sealed class IntercomDescriptor : HelpDeskDescriptor
 
     public override void Register(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, IntercomHelpDesk>());
-        services.AddHttpClient(IntercomHelpDesk.HttpClientName).AddHelpDeskResilience();
+        RegisterClient<IntercomHelpDesk>(services, IntercomHelpDesk.HttpClientName);
     }
 
     public override WebhookVerdict ReadWebhook(IReadOnlyDictionary<string, string> settings, IHeaderDictionary headers, byte[] rawBody, DateTimeOffset now) =>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Handoff.HelpDesks.LiveChat;
 
@@ -30,8 +29,7 @@ public sealed class LiveChatDescriptor : HelpDeskDescriptor
 
     public override void Register(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, LiveChatHelpDesk>());
-        services.AddHttpClient(LiveChatHelpDesk.HttpClientName).AddHelpDeskResilience();
+        RegisterClient<LiveChatHelpDesk>(services, LiveChatHelpDesk.HttpClientName);
     }
 
     public override WebhookVerdict ReadWebhook(IReadOnlyDictionary<string, string> settings, IHeaderDictionary headers, byte[] rawBody, DateTimeOffset now) =>

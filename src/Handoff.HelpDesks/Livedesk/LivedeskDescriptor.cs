@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Handoff.HelpDesks.Livedesk;
 
@@ -28,8 +27,7 @@ public sealed class LivedeskDescriptor : HelpDeskDescriptor
 
     public override void Register(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, LivedeskHelpDesk>());
-        services.AddHttpClient(LivedeskHelpDesk.HttpClientName).AddHelpDeskResilience();
+        RegisterClient<LivedeskHelpDesk>(services, LivedeskHelpDesk.HttpClientName);
     }
 
     public override WebhookVerdict ReadWebhook(IReadOnlyDictionary<string, string> settings, IHeaderDictionary headers, byte[] rawBody, DateTimeOffset now) =>

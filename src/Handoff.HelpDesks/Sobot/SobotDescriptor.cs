@@ -30,9 +30,8 @@ public sealed class SobotDescriptor : HelpDeskDescriptor
 
     public override void Register(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, SobotHelpDesk>());
+        RegisterClient<SobotHelpDesk>(services, SobotHelpDesk.HttpClientName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskTokenSource, SobotTokenSource>());
-        services.AddHttpClient(SobotHelpDesk.HttpClientName).AddHelpDeskResilience();
     }
 
     public override WebhookVerdict ReadWebhook(IReadOnlyDictionary<string, string> settings, IHeaderDictionary headers, byte[] rawBody, DateTimeOffset now)

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Handoff.HelpDesks.ZohoSalesIq;
 
@@ -62,8 +61,7 @@ public sealed class ZohoSalesIqDescriptor : HelpDeskDescriptor
 
     public override void Register(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHelpDeskClient, ZohoSalesIqHelpDesk>());
-        services.AddHttpClient(ZohoSalesIqHelpDesk.HttpClientName).AddHelpDeskResilience();
+        RegisterClient<ZohoSalesIqHelpDesk>(services, ZohoSalesIqHelpDesk.HttpClientName);
     }
 
     public override WebhookVerdict ReadWebhook(IReadOnlyDictionary<string, string> settings, IHeaderDictionary headers, byte[] rawBody, DateTimeOffset now) =>

@@ -47,7 +47,7 @@ public static class AgentEndpoints
             if (helpDesk is not null && before != settings.Mode && settings.Mode == HandoffSettings.HelpDeskToHelpDesk)
             {
                 // The desk's messenger side (a bot agent, bot webhooks) is set up when the mode is switched on, not only on verify.
-                helpDesk = await PrepareMessengerAsync(agentId, await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync(), grains, keys, config, request, time);
+                helpDesk = await VerifyAsync(agentId, grains, keys, config, request, time);
             }
 
             return Results.Ok(SettingsView(settings, helpDesk));
@@ -76,7 +76,7 @@ public static class AgentEndpoints
             if (errors.Count > 0) return Results.ValidationProblem(errors);
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             await agent.SetHelpDeskAsync(kind, settings);
-            var verified = await PrepareMessengerAsync(agentId, await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync(), grains, keys, config, request, time);
+            var verified = await VerifyAsync(agentId, grains, keys, config, request, time);
             if (verified is { Status: HelpDeskConnection.Available } && catalog.Has(kind, HelpDeskCapabilities.NeedsConsent))
             {
                 // A desk we registered our webhook with learns the new settings (e.g. signing on) at once.
@@ -103,7 +103,7 @@ public static class AgentEndpoints
             if (!AgentIds.IsValid(agentId)) return AgentIds.Invalid();
             var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
             if (!await agent.ExistsAsync()) return UnknownAgent(agentId);
-            var verified = await PrepareMessengerAsync(agentId, await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync(), grains, keys, config, request, time);
+            var verified = await VerifyAsync(agentId, grains, keys, config, request, time);
             return Results.Ok(HelpDeskView(agentId, verified, keys, config, request));
         });
 
@@ -132,12 +132,14 @@ public static class AgentEndpoints
     }
 
     /// <summary>
-    /// In help-desk → help-desk mode some desks need their bot set up there (LiveChat: the bot agent and its webhooks at
-    /// our receiving address); done right after a good verification, so "available" means the mode can work.
+    /// Verifies the connection with the desk (in the agent's help-desk grain) and, in help-desk → help-desk mode, sets up
+    /// what some desks need there (LiveChat: the bot agent and its webhooks at our receiving address) right after a
+    /// good verification, so "available" means the mode can work.
     /// </summary>
-    private static async Task<HelpDeskConnection?> PrepareMessengerAsync(string agentId, HelpDeskConnection? verified, IGrainFactory grains,
+    private static async Task<HelpDeskConnection?> VerifyAsync(string agentId, IGrainFactory grains,
         HandoffKeys keys, IConfiguration config, HttpRequest request, TimeProvider time)
     {
+        var verified = await grains.GetGrain<IHelpDeskGrain>(AgentKeys.For(agentId)).VerifyConnectionAsync();
         var agent = grains.GetGrain<IAgentGrain>(AgentKeys.For(agentId));
         if (verified is not { Status: HelpDeskConnection.Available } || (await agent.GetHandoffSettingsAsync())?.Mode != HandoffSettings.HelpDeskToHelpDesk)
         {
